@@ -12,6 +12,10 @@ export interface Command {
 }
 
 const commands: Record<string, () => Promise<Command>> = {
+  demo: () => import('./demo.js'),
+  signal: () => import('./signal.js'),
+  stun: () => import('./stun.js'),
+  turn: () => import('./turn.js'),
 };
 
 function help(): string {

@@ -1,0 +1,103 @@
+/**
+ * @module sctp/chunk-init
+ * Initiation (INIT, RFC 9260 section 3.3.2) and Initiation Acknowledgement (INIT ACK,
+ * section 3.3.3), which share one layout, with the parameters WebRTC uses: State Cookie
+ * (3.3.3.1.1), Forward-TSN-Supported (RFC 3758 3.1), Supported Extensions (RFC 5061
+ * 4.2.7), and the chunk types advertised there (RE-CONFIG, RFC 6525 3.1; I-DATA, RFC 8260
+ * 2.2). Unknown parameters are kept raw.
+ *
+ *     0                   1                   2                   3
+ *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    |   Type = 1    |  Chunk Flags  |      Chunk Length             |
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    |                         Initiate Tag                          |
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    |          Advertised Receiver Window Credit (a_rwnd)           |
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    |  Number of Outbound Streams   |   Number of Inbound Streams   |
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    |                          Initial TSN                          |
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    \              Optional/Variable-Length Parameters              \
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ */
+import type { Writer } from '../common/bytes.js';
+import { ParseError } from '../common/errors.js';
+import type { RawParam } from './chunk-header.js';
+import { beginChunk, endChunk, parseParams, writeParams } from './chunk-header.js';
+import { ChunkType, ParamType } from './constants.js';
+
+export interface InitChunk {
+  readonly type: 'init' | 'init-ack';
+  readonly initiateTag: number;
+  readonly aRwnd: number;
+  readonly outboundStreams: number;
+  readonly inboundStreams: number;
+  readonly initialTsn: number;
+  readonly params: readonly RawParam[];
+}
+
+export function parseInitChunk(type: 'init' | 'init-ack', value: Uint8Array): InitChunk {
+  if (value.length < 16) throw new ParseError(`${type}: value of ${value.length} bytes, need 16`);
+  const v = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  return {
+    type,
+    initiateTag: v.getUint32(0),
+    aRwnd: v.getUint32(4),
+    outboundStreams: v.getUint16(8),
+    inboundStreams: v.getUint16(10),
+    initialTsn: v.getUint32(12),
+    params: parseParams(value.subarray(16), type),
+  };
+}
+
+export function writeInitChunk(w: Writer, c: InitChunk): void {
+  const at = beginChunk(w, c.type === 'init' ? ChunkType.Init : ChunkType.InitAck, 0);
+  w.u32(c.initiateTag).u32(c.aRwnd).u16(c.outboundStreams).u16(c.inboundStreams).u32(c.initialTsn);
+  writeParams(w, c.params);
+  endChunk(w, at);
+}
+
+/** What an INIT or INIT ACK says about optional features. */
+export interface InitFeatures {
+  /** Forward-TSN-Supported present (RFC 3758 3.1), or FORWARD-TSN listed in Supported Extensions. */
+  readonly forwardTsn: boolean;
+  /** RE-CONFIG listed in Supported Extensions (RFC 6525 3.1). */
+  readonly reconfig: boolean;
+  /** I-DATA listed in Supported Extensions (RFC 8260 2.2). */
+  readonly iData: boolean;
+  /** The State Cookie parameter of an INIT ACK. */
+  readonly stateCookie: Uint8Array | undefined;
+}
+
+export function initFeatures(c: InitChunk): InitFeatures {
+  let forwardTsn = false;
+  let reconfig = false;
+  let iData = false;
+  let stateCookie: Uint8Array | undefined;
+  for (const p of c.params) {
+    if (p.type === ParamType.ForwardTsnSupported) forwardTsn = true;
+    else if (p.type === ParamType.StateCookie) stateCookie = p.value;
+    else if (p.type === ParamType.SupportedExtensions) {
+      for (const t of p.value) {
+        if (t === ChunkType.ForwardTsn) forwardTsn = true;
+        else if (t === ChunkType.ReConfig) reconfig = true;
+        else if (t === ChunkType.IData) iData = true;
+      }
+    }
+  }
+  return { forwardTsn, reconfig, iData, stateCookie };
+}
+
+/** The parameters that announce our features (what we support, not what we use). */
+export function featureParams(f: { forwardTsn: boolean; reconfig: boolean; iData: boolean }): RawParam[] {
+  const ext: number[] = [];
+  if (f.forwardTsn) ext.push(ChunkType.ForwardTsn);
+  if (f.reconfig) ext.push(ChunkType.ReConfig);
+  if (f.iData) ext.push(ChunkType.IData, ChunkType.IForwardTsn);
+  const out: RawParam[] = [];
+  if (f.forwardTsn) out.push({ type: ParamType.ForwardTsnSupported, value: new Uint8Array(0) });
+  if (ext.length) out.push({ type: ParamType.SupportedExtensions, value: Uint8Array.from(ext) });
+  return out;
+}

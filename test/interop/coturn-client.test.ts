@@ -1,0 +1,216 @@
+// OUR TURN client core (src/turn/client.ts) against coturn's turnserver (a server we
+// did not write), real UDP sockets on loopback: allocate through the 401 challenge,
+// permission + Send/Data indications, ChannelBind + ChannelData to an echoing UDP peer
+// and back, refresh, and deallocation. coturn runs from a generated config on an
+// ephemeral listening port and is killed afterwards.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeStunMessage, encodeStunMessage } from '../../src/stun/index.js';
+import { TurnClient } from '../../src/turn/client.js';
+import type { TurnClientEvent } from '../../src/turn/client.js';
+import type { TransportAddress } from '../../src/turn/address.js';
+
+const TURNSERVER = '/usr/bin/turnserver';
+const WAIT_MS = 10_000;
+
+async function freeUdpPort(): Promise<number> {
+  const s = createSocket('udp4');
+  s.bind(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Drives a sans-IO TurnClient from a dgram socket and real timers; time can be shifted forward. */
+class ClientDriver {
+  readonly events: TurnClientEvent[] = [];
+  offsetMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private waiters: (() => void)[] = [];
+  readonly socket: Socket;
+  readonly client: TurnClient;
+  constructor(socket: Socket, client: TurnClient) {
+    this.socket = socket;
+    this.client = client;
+    socket.on('message', (data) => {
+      client.handleInput(this.now(), data);
+      this.pump();
+    });
+  }
+  now(): number {
+    return performance.now() + this.offsetMs;
+  }
+  pump(): void {
+    for (let t = this.client.pollTransmit(); t; t = this.client.pollTransmit()) this.socket.send(t.data, t.to.port, t.to.address);
+    for (let e = this.client.pollEvent(); e; e = this.client.pollEvent()) this.events.push(e);
+    for (const w of this.waiters.splice(0)) w();
+    if (this.timer) clearTimeout(this.timer);
+    const at = this.client.pollTimeout();
+    if (at !== undefined) {
+      this.timer = setTimeout(() => {
+        this.client.handleTimeout(this.now());
+        this.pump();
+      }, Math.max(0, at - this.now()));
+    }
+  }
+  /** Jumps the client's clock forward (coturn does not care about our clock). */
+  advance(ms: number): void {
+    this.offsetMs += ms;
+    this.client.handleTimeout(this.now());
+    this.pump();
+  }
+  async waitFor<T extends TurnClientEvent['type']>(type: T): Promise<Extract<TurnClientEvent, { type: T }>> {
+    const deadline = performance.now() + WAIT_MS;
+    for (;;) {
+      const found = this.events.find((e) => e.type === type || e.type === 'error');
+      if (found?.type === 'error') throw new Error(`TURN error: ${JSON.stringify(found)}`);
+      if (found) {
+        this.events.splice(this.events.indexOf(found), 1);
+        return found as Extract<TurnClientEvent, { type: T }>;
+      }
+      if (performance.now() > deadline) throw new Error(`timed out waiting for ${type}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.socket.close();
+  }
+}
+
+describe('purertc TURN client against coturn turnserver', () => {
+  let coturn: ChildProcess;
+  let dir: string;
+  let server: TransportAddress;
+  let peer: Socket;
+  let peerAddress: TransportAddress;
+
+  beforeAll(async () => {
+    const port = await freeUdpPort();
+    dir = mkdtempSync(join(tmpdir(), 'purertc-coturn-'));
+    const conf = [
+      'listening-ip=127.0.0.1',
+      `listening-port=${port}`,
+      'relay-ip=127.0.0.1',
+      'min-port=46000',
+      'max-port=46199',
+      'lt-cred-mech',
+      'user=alice:wonderland',
+      'realm=purertc.test',
+      'no-tls',
+      'no-dtls',
+      'no-tcp',
+      'no-cli',
+      'allow-loopback-peers',
+      'log-file=stdout',
+      'simple-log',
+      `pidfile=${join(dir, 'turnserver.pid')}`,
+      `userdb=${join(dir, 'turndb')}`,
+    ].join('\n');
+    writeFileSync(join(dir, 'turnserver.conf'), `${conf}\n`);
+    coturn = spawn(TURNSERVER, ['-c', join(dir, 'turnserver.conf')], { stdio: 'ignore' });
+    server = { family: 'IPv4', address: '127.0.0.1', port };
+    // Wait until coturn answers a Binding request.
+    const probe = createSocket('udp4');
+    probe.bind(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const deadline = performance.now() + WAIT_MS;
+    let up = false;
+    probe.on('message', (d) => {
+      if (decodeStunMessage(new Uint8Array(d)).class === 'success') up = true;
+    });
+    while (!up && performance.now() < deadline) {
+      probe.send(encodeStunMessage({ class: 'request', method: 1, transactionId: new Uint8Array(12).fill(1), attributes: [] }), port, '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    probe.close();
+    if (!up) throw new Error('coturn did not start');
+    // An echoing UDP peer.
+    peer = createSocket('udp4');
+    peer.on('message', (d, rinfo) => peer.send(d, rinfo.port, rinfo.address));
+    peer.bind(0, '127.0.0.1');
+    await once(peer, 'listening');
+    peerAddress = { family: 'IPv4', address: '127.0.0.1', port: peer.address().port };
+  });
+
+  afterAll(async () => {
+    peer?.close();
+    if (coturn && coturn.exitCode === null) {
+      coturn.kill('SIGTERM');
+      await once(coturn, 'exit');
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('allocates, relays via Send/Data and ChannelData to a UDP peer and back, refreshes, deallocates', async () => {
+    const socket = createSocket('udp4');
+    socket.bind(0, '127.0.0.1');
+    await once(socket, 'listening');
+    const client = new TurnClient({ server, username: 'alice', password: 'wonderland', software: 'purertc-test' });
+    const d = new ClientDriver(socket, client);
+    client.allocate(d.now());
+    d.pump();
+    const allocated = await d.waitFor('allocated');
+    expect(allocated.relayed.address).toBe('127.0.0.1');
+    expect(allocated.relayed.port).toBeGreaterThanOrEqual(46000);
+    expect(allocated.relayed.port).toBeLessThanOrEqual(46199);
+    expect(allocated.mapped).toEqual({ family: 'IPv4', address: '127.0.0.1', port: socket.address().port });
+
+    client.createPermission(d.now(), [peerAddress]);
+    d.pump();
+    await d.waitFor('permission');
+    client.send(peerAddress, new TextEncoder().encode('via send indication'));
+    d.pump();
+    const echoed = await d.waitFor('data');
+    expect(new TextDecoder().decode(echoed.data)).toBe('via send indication');
+    expect(echoed.channel).toBeUndefined();
+    expect(echoed.peer).toEqual(peerAddress);
+
+    const channel = client.bindChannel(d.now(), peerAddress);
+    d.pump();
+    await d.waitFor('channel-bound');
+    client.send(peerAddress, new TextEncoder().encode('via channel'));
+    d.pump();
+    const echoed2 = await d.waitFor('data');
+    expect(new TextDecoder().decode(echoed2.data)).toBe('via channel');
+    expect(echoed2.channel).toBe(channel);
+
+    // Jump the client's clock to one minute before expiry: it refreshes (and coturn accepts).
+    d.advance((allocated.lifetimeS - 60) * 1000);
+    const refreshed = await d.waitFor('refreshed');
+    expect(refreshed.lifetimeS).toBeGreaterThan(0);
+    expect(client.state).toBe('allocated');
+
+    client.close(d.now());
+    d.pump();
+    const closed = await d.waitFor('closed');
+    expect(closed.reason).toBe('deallocated');
+    // The permission and channel refreshes the clock jump triggered were accepted too.
+    expect(d.events.filter((e) => e.type === 'error')).toEqual([]);
+    d.stop();
+  });
+
+  it('reports a wrong password as an error event', async () => {
+    const socket = createSocket('udp4');
+    socket.bind(0, '127.0.0.1');
+    await once(socket, 'listening');
+    const client = new TurnClient({ server, username: 'alice', password: 'wrong' });
+    const d = new ClientDriver(socket, client);
+    client.allocate(d.now());
+    d.pump();
+    await expect(d.waitFor('allocated')).rejects.toThrow(/"code":401/);
+    expect(client.state).toBe('failed');
+    d.stop();
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * Cross-validation against werift's independent SCTP (node_modules/werift/lib/sctp):
+ * association setup in both roles and messages of 1 B to 256 KiB each way, over an
+ * in-memory transport. werift runs on real timers, so this file uses a real-clock driver.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/common/random.js';
+import type { SctpEvent } from '../../src/sctp/association.js';
+import { SctpAssociation } from '../../src/sctp/association.js';
+import { pattern, sameBytes } from './helpers.js';
+import { RealTimeDriver } from './realtime.js';
+
+const require = createRequire(import.meta.url);
+const { SCTP } = require(path.resolve('node_modules/werift/lib/sctp/src/sctp.js')) as {
+  SCTP: {
+    client(t: WeriftTransport, port?: number): WeriftSctp;
+    server(t: WeriftTransport, port?: number): WeriftSctp;
+  };
+};
+
+interface WeriftTransport {
+  onData: ((buf: Buffer) => void) | undefined;
+  send(buf: Buffer): Promise<void>;
+}
+interface WeriftSctp {
+  state: string;
+  start(remotePort?: number): Promise<void>;
+  stop(): Promise<void>;
+  send(streamId: number, ppId: number, data: Buffer, opts?: { ordered?: boolean; maxRetransmits?: number }): Promise<void>;
+  onReceive: { subscribe(fn: (streamId: number, ppId: number, data: Buffer) => void): void };
+  stateChanged: { connected: { subscribe(fn: () => void): void } };
+  remotePartialReliability: boolean;
+}
+
+const SIZES = [1, 2, 3, 100, 1000, 1160, 1171, 1172, 1173, 1200, 4096, 16_384, 65_535, 65_536, 100_000, 262_144];
+
+function setup(ourRole: 'client' | 'server') {
+  const weriftTransport: WeriftTransport = {
+    onData: undefined,
+    send: async (buf) => {
+      const copy = new Uint8Array(buf);
+      setImmediate(() => driver.input(copy));
+    },
+  };
+  const ours = new SctpAssociation({ rng: seededRandom(42) });
+  const ourEvents: SctpEvent[] = [];
+  const waiters: (() => void)[] = [];
+  const driver = new RealTimeDriver(
+    ours,
+    (pkt) => setImmediate(() => weriftTransport.onData?.(Buffer.from(pkt))),
+    (e) => {
+      ourEvents.push(e);
+      for (const w of waiters.splice(0)) w();
+    },
+  );
+  const werift = ourRole === 'client' ? SCTP.server(weriftTransport, 5000) : SCTP.client(weriftTransport, 5000);
+  const weriftGot: { streamId: number; ppid: number; data: Uint8Array }[] = [];
+  werift.onReceive.subscribe((streamId, ppid, data) => {
+    weriftGot.push({ streamId, ppid, data: new Uint8Array(data) });
+    for (const w of waiters.splice(0)) w();
+  });
+  const until = (cond: () => boolean, what: string, ms = 20_000) =>
+    new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => {
+        clearInterval(poll);
+        reject(new Error(`timed out waiting for ${what}`));
+      }, ms);
+      const poll = setInterval(() => check(), 5);
+      const check = () => {
+        if (cond()) {
+          clearTimeout(t);
+          clearInterval(poll);
+          resolve();
+        } else waiters.push(check);
+      };
+      check();
+    });
+  return { ours, ourEvents, driver, werift, weriftGot, until };
+}
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+for (const role of ['client', 'server'] as const) {
+  describe(`werift interop, purertc as ${role}`, () => {
+    it('connects and moves 1 B..256 KiB messages both ways, in order', async () => {
+      const s = setup(role);
+      cleanup = async () => {
+        s.driver.stop();
+        await s.werift.stop().catch(() => undefined);
+      };
+      if (role === 'client') {
+        await s.werift.start(5000);
+        s.ours.connect(s.driver.now());
+        s.driver.pump();
+      } else {
+        s.driver.pump();
+        await s.werift.start(5000);
+      }
+      await s.until(() => s.ours.state === 'established' && s.werift.state === 'connected', 'connection');
+      expect(s.ours.peerSupportsForwardTsn).toBe(true);
+      expect(s.ours.peerSupportsReconfig).toBe(true);
+
+      // purertc -> werift
+      SIZES.forEach((n, i) => s.ours.send(s.driver.now(), 1, 53, pattern(i, n)));
+      s.ours.send(s.driver.now(), 1, 57, new Uint8Array([0])); // an empty binary message, RFC 8831 6.6
+      s.driver.pump();
+      await s.until(() => s.weriftGot.length === SIZES.length + 1, 'werift to receive');
+      SIZES.forEach((n, i) => {
+        expect(s.weriftGot[i]?.streamId).toBe(1);
+        expect(s.weriftGot[i]?.ppid).toBe(53);
+        expect(sameBytes(s.weriftGot[i]?.data, pattern(i, n))).toBe(true);
+      });
+      expect(s.weriftGot[SIZES.length]).toMatchObject({ ppid: 57 });
+
+      // werift -> purertc
+      for (const [i, n] of SIZES.entries()) void s.werift.send(2, 51, Buffer.from(pattern(100 + i, n)));
+      await s.until(() => s.ourEvents.filter((e) => e.type === 'message').length === SIZES.length, 'purertc to receive');
+      const got = s.ourEvents.filter((e): e is Extract<SctpEvent, { type: 'message' }> => e.type === 'message');
+      SIZES.forEach((n, i) => {
+        expect(got[i]?.streamId).toBe(2);
+        expect(got[i]?.ppid).toBe(51);
+        expect(sameBytes(got[i]?.data, pattern(100 + i, n))).toBe(true);
+      });
+
+      // unordered both ways
+      s.ours.send(s.driver.now(), 3, 53, pattern(7, 3000), { ordered: false });
+      s.driver.pump();
+      void s.werift.send(4, 53, Buffer.from(pattern(8, 3000)), { ordered: false });
+      await s.until(() => s.weriftGot.length === SIZES.length + 2 && s.ourEvents.filter((e) => e.type === 'message').length === SIZES.length + 1, 'unordered messages');
+      expect(s.weriftGot.at(-1)?.data).toEqual(pattern(7, 3000));
+      const last = s.ourEvents.filter((e): e is Extract<SctpEvent, { type: 'message' }> => e.type === 'message').at(-1);
+      expect(last).toMatchObject({ streamId: 4, unordered: true });
+      expect(last?.data).toEqual(pattern(8, 3000));
+    }, 30_000);
+  });
+}
