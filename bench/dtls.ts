@@ -1,5 +1,5 @@
 /**
- * DTLS 1.2 handshake cost: purertc client+server in one process over an in-memory link
+ * DTLS handshake cost (1.2, and 1.3 with X25519MLKEM768): purertc client+server in one process over an in-memory link
  * (sans-IO, no timers), next to werift's DtlsClient/DtlsServer in the same process over
  * an in-memory transport. Also the cost of each primitive a handshake uses.
  *
@@ -20,9 +20,9 @@ import { aesGcmSeal } from '../src/crypto/cipher.js';
 const cc = generateCertificate({ notBefore: new Date(), rng: secureRandom });
 const sc = generateCertificate({ notBefore: new Date(), rng: secureRandom });
 
-function oursOnce(group: 'x25519' | 'secp256r1'): void {
-  const client = new DtlsEndpoint({ role: 'client', certificate: cc, remoteFingerprints: [certificateFingerprint(sc.der)], groups: [group] });
-  const server = new DtlsEndpoint({ role: 'server', certificate: sc, remoteFingerprints: [certificateFingerprint(cc.der)], groups: [group] });
+function oursOnce(group: 'x25519' | 'secp256r1', dtls13 = false): void {
+  const client = new DtlsEndpoint({ role: 'client', certificate: cc, remoteFingerprints: [certificateFingerprint(sc.der)], groups: [group], dtls13 });
+  const server = new DtlsEndpoint({ role: 'server', certificate: sc, remoteFingerprints: [certificateFingerprint(cc.der)], groups: [group], dtls13 });
   client.start(0);
   server.start(0);
   for (let i = 0; i < 20 && !(client.state === 'connected' && server.state === 'connected'); i++) {
@@ -91,6 +91,7 @@ async function main(): Promise<void> {
   console.log('\nfull handshakes, client+server in one process (mutual auth, EMS, use_srtp):');
   rate('purertc DTLS 1.2 x25519', 3, () => oursOnce('x25519'));
   rate('purertc DTLS 1.2 secp256r1', 3, () => oursOnce('secp256r1'));
+  rate('purertc DTLS 1.3 X25519MLKEM768', 3, () => oursOnce('x25519', true));
   for (const c of [1, 20, 100]) {
     const r = await weriftHandshakes(c);
     console.log(`${`werift 0.25.2 DTLS 1.2, ${c} concurrent`.padEnd(48)} ${r.toFixed(1).padStart(9)} /s`);

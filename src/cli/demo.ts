@@ -119,15 +119,21 @@ export async function startDemo(options: { host: string; port: number; stunPort:
 export async function run(argv: readonly string[]): Promise<void> {
   const f = parseArgs(argv, flags);
   const demo = await startDemo({ host: f.host, port: f.port, stunPort: f['stun-port'] });
-  process.stdout.write(`purertc demo: STUN server at ${demo.stunUrl}\npurertc demo: open ${demo.url} in Chrome (Ctrl-C to stop)\n`);
+  // Handlers go in before the URL is printed: a signal sent right after it must not kill us.
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      if (stopping) return;
+      stopping = true;
       process.stdout.write('purertc demo: shutting down\n');
-      void demo.close().then(resolve);
+      void demo.close().then(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      });
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    process.stdout.write(`purertc demo: STUN server at ${demo.stunUrl}\npurertc demo: open ${demo.url} in Chrome (Ctrl-C to stop)\n`);
   });
 }

@@ -13,16 +13,25 @@ const flags = {
   port: { type: 'number', default: 8080, description: 'TCP port to listen on (0 = any free port)' },
   host: { type: 'string', default: '127.0.0.1', description: 'address to bind (0.0.0.0 or :: for every interface)' },
   path: { type: 'string', default: '/', description: 'WebSocket endpoint path' },
-  'max-message-bytes': { type: 'number', default: DEFAULT_SIGNALING_LIMITS.maxMessageBytes, description: 'largest message accepted' },
+  'max-bytes': { type: 'number', default: DEFAULT_SIGNALING_LIMITS.maxMessageBytes, description: 'largest message accepted' },
   'max-rooms': { type: 'number', default: DEFAULT_SIGNALING_LIMITS.maxRooms, description: 'rooms held at once' },
   'max-peers': { type: 'number', default: DEFAULT_SIGNALING_LIMITS.maxPeersPerRoom, description: 'peers per room' },
   rate: { type: 'number', default: DEFAULT_SIGNALING_LIMITS.messagesPerSecond, description: 'messages per second per connection (0 = no limit)' },
   heartbeat: { type: 'number', default: DEFAULT_SIGNALING_LIMITS.heartbeatIntervalMs, description: 'ping interval in ms (0 = off)' },
+  origin: { type: 'string', default: '', description: 'comma-separated browser origins allowed (empty = any)' },
   quiet: { type: 'boolean', default: false, description: 'do not log joins and leaves' },
 } as const;
 
 export const summary = 'Run the WebSocket rooms signaling server';
-export const usage = `usage: purertc signal [--port 8080] [--host 127.0.0.1]\n\n${describeFlags(flags)}`;
+export const usage = `usage: purertc signal [--port 8080] [--host 127.0.0.1]
+
+Clients speak JSON over a WebSocket: {type:'join', room, name?}, then offer / answer /
+candidate / bye / message with an optional 'to' peer id (else the whole room); the
+server answers welcome, joined, peer-joined, peer-left, the relayed messages with
+'from', and {type:'error', code, message}. Pages can load the client script from
+${BROWSER_CLIENT_PATH}.
+
+${describeFlags(flags)}`;
 
 export async function run(argv: readonly string[]): Promise<void> {
   const f = parseArgs(argv, flags);
@@ -32,8 +41,9 @@ export async function run(argv: readonly string[]): Promise<void> {
     host: f.host,
     port: f.port,
     path: f.path,
+    ...(f.origin === '' ? {} : { allowedOrigins: f.origin.split(',').map((o) => o.trim()).filter((o) => o !== '') }),
     limits: {
-      maxMessageBytes: f['max-message-bytes'],
+      maxMessageBytes: f['max-bytes'],
       maxRooms: f['max-rooms'],
       maxPeersPerRoom: f['max-peers'],
       messagesPerSecond: f.rate,

@@ -68,7 +68,10 @@ export class Reader {
   }
   /** A copy of the next `n` bytes, for values that outlive the input buffer. */
   bytesCopy(n: number, what = 'bytes'): Uint8Array {
-    return this.bytesView(n, what).slice();
+    // Not `.slice()`: on a node Buffer (what dgram delivers) slice() is a view.
+    const out = new Uint8Array(n);
+    out.set(this.bytesView(n, what));
+    return out;
   }
   /** Everything left, as a view. */
   rest(): Uint8Array {

@@ -79,3 +79,8 @@ export function aesEcbBlock(key: Uint8Array, block: Uint8Array): Uint8Array {
   c.setAutoPadding(false);
   return u8(Buffer.concat([c.update(block), c.final()]));
 }
+
+/** 16 bytes of the ChaCha20 keystream for a 16-byte counter(4, little-endian) || nonce(12) block input (RFC 8439 2.3; DTLS 1.3 record number masks, RFC 9147 4.2.3). */
+export function chacha20Block16(key: Uint8Array, counterAndNonce: Uint8Array): Uint8Array {
+  return u8(createCipheriv('chacha20', key, counterAndNonce).update(new Uint8Array(16)));
+}

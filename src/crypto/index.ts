@@ -18,6 +18,7 @@ export {
   chacha20Poly1305Open,
   aesCtr,
   aesEcbBlock,
+  chacha20Block16,
 } from './cipher.js';
 export type { AeadAlgorithm } from './cipher.js';
 export { NamedGroup, generateEcdheKeyPair, ecdheSharedSecret } from './ecdh.js';

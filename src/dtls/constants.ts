@@ -26,6 +26,8 @@ export const HandshakeType = {
   ClientHello: 1,
   ServerHello: 2,
   HelloVerifyRequest: 3,
+  NewSessionTicket: 4,
+  EncryptedExtensions: 8,
   Certificate: 11,
   ServerKeyExchange: 12,
   CertificateRequest: 13,
@@ -110,7 +112,9 @@ export const AlertDescription = {
   internal_error: 80,
   user_canceled: 90,
   no_renegotiation: 100,
+  missing_extension: 109,
   unsupported_extension: 110,
+  certificate_required: 116,
 } as const;
 
 export function alertName(description: number): string {

@@ -5,10 +5,12 @@
  * through `pollTimeout()`. It owns what every DTLS version shares — record parsing and
  * protection per epoch (4.1), replay detection (4.1.2.6), handshake reassembly (4.2.3),
  * flight retransmission (4.2.4), alerts and close_notify (RFC 5246 7.2.1) — and hands
- * complete handshake messages to the version's state machine (dtls/handshake12).
+ * complete handshake messages to the version's state machine (dtls/handshake12). A
+ * server with `dtls13` on hands a ClientHello that offers DTLS 1.3 to a DTLS 1.3 session
+ * (dtls/handshake13, RFC 9147), which then owns the connection.
  * Keying material export for DTLS-SRTP per RFC 5705 4 / RFC 5764 4.2.
  */
-import { InvalidArgumentError, InvalidStateError, ParseError } from '../common/errors.js';
+import { InvalidArgumentError, InvalidStateError, ParseError, ProtocolError } from '../common/errors.js';
 import { secureRandom } from '../common/random.js';
 import type { RandomSource } from '../common/random.js';
 import { NamedGroup } from '../crypto/ecdh.js';
@@ -19,6 +21,7 @@ import {
   AlertDescription,
   AlertLevel,
   ContentType,
+  DtlsVersion,
   HandshakeType,
   SUITES,
   SrtpProtectionProfile,
@@ -30,11 +33,21 @@ import { DEFAULT_INITIAL_RTO_MS, DEFAULT_MAX_RETRANSMITS, DEFAULT_MAX_RTO_MS, Fl
 import type { FlightItem } from './flight.js';
 import { Handshake12, HandshakeFailure } from './handshake12.js';
 import type { HandshakeMachine, HandshakeResult } from './handshake.js';
+import { Dtls13ServerSession, chooseDtls13 } from './handshake13.js';
+import { Dtls13ClientSession, dtls13ClientOffer } from './handshake13-client.js';
+import type { Dtls13ClientOffer } from './handshake13-client.js';
+import type { Dtls13Session } from './session13.js';
+import { Fatal13 } from './session13.js';
+import { parseRecords13 } from './record13.js';
+import type { Record13 } from './record13.js';
+import type { Dtls13Config } from './handshake13.js';
+import { parseClientHello } from './hello.js';
 import type { AeadRecordCipher } from './keys12.js';
 import { HandshakeReassembler } from './reassembly.js';
 import { RecordLayer } from './record-layer.js';
 import { parseRecords } from './record.js';
 import type { DtlsRecord } from './record.js';
+import type { HandshakeMessage } from './reassembly.js';
 
 /** Default path MTU for WebRTC (RFC 8831 5: 1200-byte datagrams are safe). */
 export const DEFAULT_MTU = 1200;
@@ -78,18 +91,18 @@ export interface DtlsEndpointOptions {
   /** Server: transport context bound into cookies, e.g. the peer address bytes. */
   readonly cookieContext?: Uint8Array;
   readonly rng?: RandomSource;
+  /**
+   * DTLS 1.3 (RFC 9147) beside 1.2. Server: answer a ClientHello that offers 1.3 with a
+   * usable key share (X25519MLKEM768, x25519 or secp256r1) in 1.3; not combined with
+   * `cookies` (1.3 cookies need HelloRetryRequest, not implemented). Client: offer 1.3
+   * (X25519MLKEM768 and x25519 shares) and 1.2 in one ClientHello; the server picks.
+   * Off by default.
+   */
+  readonly dtls13?: boolean;
 }
 
 export type DtlsEvent =
-  | {
-      readonly type: 'connected';
-      readonly version: 'DTLS 1.2';
-      readonly cipherSuite: CipherSuiteName;
-      readonly group: 'x25519' | 'secp256r1';
-      readonly srtpProfile: SrtpProfileName | undefined;
-      readonly peerCertificate: Uint8Array;
-      readonly peerFingerprint: Fingerprint;
-    }
+  | ({ readonly type: 'connected' } & HandshakeResult)
   | { readonly type: 'data'; readonly data: Uint8Array }
   | { readonly type: 'alert'; readonly level: number; readonly description: number; readonly name: string; readonly fromPeer: boolean }
   | { readonly type: 'closed'; readonly reason: string; readonly error: 'local' | 'remote' | undefined };
@@ -124,6 +137,10 @@ export class DtlsEndpoint {
   private readonly transmitQueue: Uint8Array[] = [];
   private readonly eventQueue: DtlsEvent[] = [];
   private pendingRead: AeadRecordCipher | undefined;
+  /** Set when the server answered in DTLS 1.3; it then owns the connection. */
+  private session13: Dtls13Session | undefined;
+  private readonly offer13: Dtls13ClientOffer | undefined;
+  private readonly config13: Dtls13Config | undefined;
   private retransmittedThisInput = false;
   private lastTriggeredRetransmitAt = -Infinity;
   private nowMs = 0;
@@ -159,6 +176,22 @@ export class DtlsEndpoint {
     positive('maxRtoMs', options.maxRtoMs);
     positive('mtu', options.mtu);
     if (options.maxRetransmits !== undefined && !(Number.isInteger(options.maxRetransmits) && options.maxRetransmits >= 0)) throw new InvalidArgumentError('maxRetransmits must be a non-negative integer');
+    this.offer13 = options.role === 'client' && options.dtls13 ? dtls13ClientOffer(rng) : undefined;
+    this.config13 =
+      options.dtls13 && !(options.role === 'server' && options.cookies)
+        ? {
+            certificate: options.certificate,
+            remoteFingerprints: options.remoteFingerprints ?? [],
+            srtpProfiles,
+            rng,
+            mtu: this.mtu,
+            retransmit: {
+              initialRtoMs: options.initialRtoMs ?? DEFAULT_INITIAL_RTO_MS,
+              maxRtoMs: options.maxRtoMs ?? DEFAULT_MAX_RTO_MS,
+              maxRetransmits: options.maxRetransmits ?? DEFAULT_MAX_RETRANSMITS,
+            },
+          }
+        : undefined;
     let now = 0;
     this.handshake = new Handshake12(
       {
@@ -172,6 +205,7 @@ export class DtlsEndpoint {
         cookieSecret: options.role === 'server' && options.cookies ? (options.cookieSecret ?? rng.fill(new Uint8Array(32))) : undefined,
         cookieContext: options.cookieContext ?? new Uint8Array(0),
         rng,
+        ...(this.offer13 ? { dtls13Offer: this.offer13 } : {}),
       },
       {
         sendFlight: (items, final) => {
@@ -195,6 +229,13 @@ export class DtlsEndpoint {
         },
         expectMessageSeq: (seq) => {
           this.reassembler.reset(seq);
+        },
+        startDtls13: (clientHello, serverHello) => {
+          const config = this.config13;
+          const offer = this.offer13;
+          if (!config || !offer) return;
+          this.session13 = new Dtls13ClientSession(config, this.host13(), clientHello, serverHello, offer);
+          this.state = this.session13.state;
         },
       },
     );
@@ -220,7 +261,16 @@ export class DtlsEndpoint {
     if (this.state === 'closed') return;
     if (this.state === 'new') this.state = 'handshaking';
     this.stats.datagramsIn++;
+    if (this.session13) {
+      this.session13.handleInput(now, datagram);
+      this.state = this.session13.state;
+      return;
+    }
     this.retransmittedThisInput = false;
+    if (this.offer13) {
+      this.handleInputOffering13(now, datagram);
+      return;
+    }
     let records: DtlsRecord[];
     try {
       records = parseRecords(datagram);
@@ -269,6 +319,8 @@ export class DtlsEndpoint {
       }
     } catch (e) {
       if (e instanceof HandshakeFailure) this.fatal(e.alert, e.message, e.side);
+      else if (e instanceof Fatal13) this.fatal(e.alert, e.message, e.side);
+      else if (e instanceof ProtocolError) this.fatal(AlertDescription.illegal_parameter, e.message, e.side);
       else if (e instanceof ParseError) this.fatal(AlertDescription.decode_error, `malformed handshake message: ${e.message}`, 'remote');
       else throw e;
     }
@@ -303,6 +355,7 @@ export class DtlsEndpoint {
       for (let m = this.reassembler.next(); m !== undefined; m = this.reassembler.next()) {
         if (m.msgType === HandshakeType.Finished && epoch === 0) throw new HandshakeFailure('remote', AlertDescription.unexpected_message, 'Finished sent without encryption');
         if (m.msgType === HandshakeType.HelloRequest) continue; // renegotiation is refused silently (RFC 5246 7.4.1.1)
+        if (m.msgType === HandshakeType.ClientHello && this.config13 && this.handshake.waitingForHello && this.tryDtls13(m)) return;
         if (this.handshake.done) {
           // A new handshake after completion is a renegotiation attempt (RFC 5746); we refuse it.
           this.sendAlert(AlertLevel.Warning, AlertDescription.no_renegotiation);
@@ -312,6 +365,50 @@ export class DtlsEndpoint {
         if (this.handshake.done && this.state !== 'connected') this.onHandshakeDone();
       }
     }
+  }
+
+  /**
+   * Client that offered DTLS 1.3: until the ServerHello shows which version the server
+   * chose, datagrams may mix DTLSPlaintext and DTLS 1.3 unified-header records (RFC
+   * 9147 4); the rest of the datagram that carried a 1.3 ServerHello goes to the session.
+   */
+  private handleInputOffering13(now: number, datagram: Uint8Array): void {
+    let records: Record13[];
+    try {
+      records = parseRecords13(datagram);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.stats.datagramsMalformed++;
+      return;
+    }
+    for (let i = 0; i < records.length; i++) {
+      if (this.isClosed()) return;
+      if (this.session13) {
+        this.session13.handleRecords(now, records.slice(i));
+        this.state = this.session13.state;
+        return;
+      }
+      const r = records[i] as Record13;
+      if (r.kind === 'plaintext') this.handleRecord({ contentType: r.contentType, version: DtlsVersion.Dtls12, epoch: r.epoch, sequenceNumber: r.sequenceNumber, fragment: r.fragment });
+      else this.stats.recordsDropped++;
+    }
+    if (this.session13) this.state = this.session13.state;
+  }
+
+  private host13(): { transmit: (d: Uint8Array) => void; event: (e: DtlsEvent) => void } {
+    return { transmit: (d) => this.queueTransmit(d), event: (e) => this.pushEvent(e) };
+  }
+
+  /** Server: hand the connection to a DTLS 1.3 session when the ClientHello allows it. */
+  private tryDtls13(m: HandshakeMessage): boolean {
+    const config = this.config13;
+    if (!config || this.role !== 'server') return false;
+    const ch = parseClientHello(m.body);
+    const choice = chooseDtls13(ch);
+    if (!choice) return false;
+    this.session13 = new Dtls13ServerSession(config, this.host13(), this.nowMs, m, ch, choice);
+    this.state = this.session13.state;
+    return true;
   }
 
   private onChangeCipherSpec(payload: Uint8Array): void {
@@ -367,6 +464,7 @@ export class DtlsEndpoint {
 
   /** The negotiated parameters once connected (what the connected event carried). */
   get negotiated(): HandshakeResult | undefined {
+    if (this.session13) return this.session13.result();
     return this.state === 'connected' ? this.handshake.result() : undefined;
   }
 
@@ -380,15 +478,7 @@ export class DtlsEndpoint {
       this.timer.stop();
       this.flight = [];
     }
-    this.pushEvent({
-      type: 'connected',
-      version: res.version,
-      cipherSuite: res.suite.name,
-      group: res.group,
-      srtpProfile: res.srtpProfile,
-      peerCertificate: res.peerCertificate,
-      peerFingerprint: res.peerFingerprint,
-    });
+    this.pushEvent({ type: 'connected', ...res });
     for (const data of this.earlyData) this.pushEvent({ type: 'data', data });
     this.earlyData = [];
   }
@@ -396,6 +486,11 @@ export class DtlsEndpoint {
   /** The retransmission deadline fired (or any time at or after it). */
   handleTimeout(now: number): void {
     this.clock(now);
+    if (this.session13) {
+      this.session13.handleTimeout(now);
+      this.state = this.session13.state;
+      return;
+    }
     const d = this.timer.deadline;
     if (this.state === 'closed' || d === undefined || now < d) return;
     if (this.timer.expire(now) === 'give-up') {
@@ -415,11 +510,17 @@ export class DtlsEndpoint {
   }
 
   pollTimeout(): number | undefined {
+    if (this.session13) return this.session13.pollTimeout();
     return this.state === 'closed' ? undefined : this.timer.deadline;
   }
 
   /** Sends application data in one record (epoch 1). Throws InvalidStateError before `connected`. */
   send(data: Uint8Array): void {
+    if (this.session13) {
+      if (data.length > MAX_APPLICATION_DATA) throw new InvalidArgumentError(`dtls: application data of ${data.length} bytes exceeds ${MAX_APPLICATION_DATA}`);
+      this.session13.send(data);
+      return;
+    }
     if (this.state !== 'connected') throw new InvalidStateError(`dtls: cannot send in state ${this.state}`);
     if (data.length > MAX_APPLICATION_DATA) throw new InvalidArgumentError(`dtls: application data of ${data.length} bytes exceeds ${MAX_APPLICATION_DATA}`);
     const rec = this.records.seal(ContentType.ApplicationData, 1, data);
@@ -429,6 +530,11 @@ export class DtlsEndpoint {
   /** Sends close_notify (RFC 5246 7.2.1) and closes. */
   close(): void {
     if (this.state === 'closed') return;
+    if (this.session13) {
+      this.session13.close();
+      this.state = this.session13.state;
+      return;
+    }
     this.sendAlert(AlertLevel.Warning, AlertDescription.close_notify);
     this.shutdown('closed locally', undefined);
   }
@@ -440,6 +546,7 @@ export class DtlsEndpoint {
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
     if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new InvalidArgumentError('export length out of range');
     if (context !== undefined && context.length > 0xffff) throw new InvalidArgumentError('export context too long');
+    if (this.session13) return this.session13.exportKeyingMaterial(label, length, context);
     const out = this.handshake.exportKeyingMaterial(label, length, context);
     if (!out) throw new InvalidStateError('dtls: keying material is available once connected');
     return out;

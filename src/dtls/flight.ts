@@ -9,7 +9,11 @@
  */
 import { ContentType } from './constants.js';
 import { fragmentMessage, serializeFragment, HANDSHAKE_HEADER_LENGTH } from './fragment.js';
-import type { RecordLayer } from './record-layer.js';
+/** What flights need from a record layer (DTLS 1.2's RecordLayer and 1.3's RecordLayer13). */
+export interface RecordSealer {
+  seal(contentType: number, epoch: number, plaintext: Uint8Array): Uint8Array | undefined;
+  overhead(epoch: number): number;
+}
 
 export const DEFAULT_INITIAL_RTO_MS = 1000;
 export const DEFAULT_MAX_RTO_MS = 60_000;
@@ -23,7 +27,7 @@ export type FlightItem =
   | { readonly kind: 'ccs'; readonly epoch: number };
 
 /** Serializes a flight into datagrams no larger than `mtu`, sealing each record now (new sequence numbers each time, 4.2.4). */
-export function buildFlightDatagrams(items: readonly FlightItem[], mtu: number, records: RecordLayer): Uint8Array[] {
+export function buildFlightDatagrams(items: readonly FlightItem[], mtu: number, records: RecordSealer): Uint8Array[] {
   const out: Uint8Array[] = [];
   let current: Uint8Array[] = [];
   let size = 0;

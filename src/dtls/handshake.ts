@@ -7,7 +7,7 @@
  * flights and keys through `HandshakeHost`.
  */
 import type { Fingerprint } from '../crypto/x509.js';
-import type { SuiteParameters, SrtpProfileName } from './constants.js';
+import type { CipherSuiteName, SrtpProfileName } from './constants.js';
 import type { FlightItem } from './flight.js';
 import type { AeadRecordCipher } from './keys12.js';
 import type { HandshakeMessage } from './reassembly.js';
@@ -22,15 +22,21 @@ export interface HandshakeHost {
   installEpoch1(write: AeadRecordCipher, read: AeadRecordCipher): void;
   /** Expect the peer's next handshake message with this message_seq. */
   expectMessageSeq(seq: number): void;
+  /** Client: the server answered in DTLS 1.3; a 1.3 session takes over from here. */
+  startDtls13?(clientHello: HandshakeMessage, serverHello: HandshakeMessage): void;
 }
 
+/** TLS 1.3 suite names (RFC 8446 B.4) as negotiated in DTLS 1.3. */
+export type CipherSuiteName13 = 'TLS_AES_128_GCM_SHA256' | 'TLS_AES_256_GCM_SHA384' | 'TLS_CHACHA20_POLY1305_SHA256';
+export type GroupName = 'x25519' | 'secp256r1' | 'X25519MLKEM768';
+
 export interface HandshakeResult {
-  readonly version: 'DTLS 1.2';
-  readonly suite: SuiteParameters;
+  readonly version: 'DTLS 1.2' | 'DTLS 1.3';
+  readonly cipherSuite: CipherSuiteName | CipherSuiteName13;
   readonly srtpProfile: SrtpProfileName | undefined;
   readonly peerCertificate: Uint8Array;
   readonly peerFingerprint: Fingerprint;
-  readonly group: 'x25519' | 'secp256r1';
+  readonly group: GroupName;
 }
 
 export interface HandshakeMachine {

@@ -89,6 +89,8 @@ import { checkCookie, makeCookie } from './cookie.js';
 import type { FlightItem } from './flight.js';
 import type { HandshakeMessage } from './reassembly.js';
 import type { HandshakeMachine, HandshakeHost, HandshakeResult } from './handshake.js';
+import { serverHelloSelectsDtls13 } from './handshake13-client.js';
+import type { Dtls13ClientOffer } from './handshake13-client.js';
 
 /** TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.3). */
 const EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
@@ -118,6 +120,8 @@ export interface Handshake12Config {
   readonly cookieSecret: Uint8Array | undefined;
   readonly cookieContext: Uint8Array;
   readonly rng: RandomSource;
+  /** Client: also offer DTLS 1.3 in the same ClientHello (RFC 8446 4.2.1, RFC 9147 5.3). */
+  readonly dtls13Offer?: Dtls13ClientOffer;
 }
 
 
@@ -133,7 +137,9 @@ type State =
   | 'wait-certificate-verify'
   | 'wait-ccs'
   | 'wait-finished'
-  | 'done';
+  | 'done'
+  /** Client: a DTLS 1.3 ServerHello arrived and a 1.3 session took over. */
+  | 'handed-over';
 
 export class Handshake12 implements HandshakeMachine {
   private readonly config: Handshake12Config;
@@ -153,6 +159,7 @@ export class Handshake12 implements HandshakeMachine {
   private srtpProfile: number | undefined;
   private masterSecret: Uint8Array | undefined;
   private pendingRead: AeadRecordCipher | undefined;
+  private lastClientHello: HandshakeMessage | undefined;
 
   constructor(config: Handshake12Config, host: HandshakeHost) {
     this.config = config;
@@ -172,7 +179,7 @@ export class Handshake12 implements HandshakeMachine {
   result(): HandshakeResult | undefined {
     if (this.state !== 'done' || !this.suite || !this.peerCertificate || this.group === undefined) return undefined;
     return {
-      suite: this.suite,
+      cipherSuite: this.suite.name,
       srtpProfile: this.srtpProfile === undefined ? undefined : srtpProfileName(this.srtpProfile),
       peerCertificate: this.peerCertificate,
       peerFingerprint: certificateFingerprint(this.peerCertificate, this.config.remoteFingerprints[0]?.algorithm ?? 'sha-256'),
@@ -212,25 +219,29 @@ export class Handshake12 implements HandshakeMachine {
 
   private sendClientHello(cookie: Uint8Array): void {
     const c = this.config;
+    const offer = c.dtls13Offer;
     const extensions: Extension[] = [
-      supportedGroupsExtension(c.groups),
+      supportedGroupsExtension([...(offer?.groups ?? []), ...c.groups]),
       ecPointFormatsExtension(),
       signatureAlgorithmsExtension([SignatureScheme.ecdsa_secp256r1_sha256]),
       extendedMasterSecretExtension(),
       renegotiationInfoExtension(),
     ];
     if (c.srtpProfiles.length > 0) extensions.push(useSrtpExtension({ profiles: c.srtpProfiles, mki: new Uint8Array(0) }));
+    if (offer) extensions.push(...offer.extensions);
     const hello: ClientHello = {
       version: DtlsVersion.Dtls12,
       random: this.clientRandom,
       sessionId: new Uint8Array(0),
       cookie,
-      cipherSuites: c.suites.map((s) => s.id),
+      cipherSuites: [...(offer?.suites ?? []), ...c.suites.map((s) => s.id)],
       compressionMethods: [0],
       extensions,
     };
     this.transcript = [];
-    this.host.sendFlight([this.record(HandshakeType.ClientHello, serializeClientHello(hello))], false);
+    const item = this.record(HandshakeType.ClientHello, serializeClientHello(hello));
+    if (item.kind === 'handshake') this.lastClientHello = { msgType: item.msgType, messageSeq: item.messageSeq, body: item.body };
+    this.host.sendFlight([item], false);
   }
 
   /** Handles one complete, in-order handshake message. Throws HandshakeFailure. */
@@ -255,6 +266,11 @@ export class Handshake12 implements HandshakeMachine {
           return;
         }
         this.expectType(msg, HandshakeType.ServerHello);
+        if (this.config.dtls13Offer && this.lastClientHello && this.host.startDtls13 && serverHelloSelectsDtls13(msg.body)) {
+          this.state = 'handed-over';
+          this.host.startDtls13(this.lastClientHello, msg);
+          return;
+        }
         this.onServerHello(msg);
         return;
       }

@@ -1,7 +1,8 @@
 /**
  * @module dtls
- * DTLS 1.2 (RFC 6347) with DTLS-SRTP (RFC 5764): a sans-IO endpoint and the codecs it
- * is built from, plus the DTLS 1.3 key schedule (RFC 9147 5.9) for the 1.3 machine.
+ * DTLS 1.2 (RFC 6347) and DTLS 1.3 (RFC 9147, with the X25519MLKEM768 hybrid) with
+ * DTLS-SRTP (RFC 5764): a sans-IO endpoint and the codecs it is built from. DTLS 1.3 is
+ * opt-in (`dtls13: true`); the endpoint negotiates 1.2 or 1.3 with the peer.
  *
  * ```ts
  * const cert = generateCertificate({ notBefore: new Date(), rng: secureRandom });
@@ -68,3 +69,25 @@ export { deriveSecret, handshakeSecrets, applicationSecrets, trafficKeys, finish
 export type { HandshakeSecrets, ApplicationSecrets, TrafficKeys, LabelPrefix } from './keys13.js';
 export { HandshakeFailure } from './handshake12.js';
 export type { HandshakeMachine, HandshakeHost } from './handshake.js';
+export { Dtls13ServerSession, chooseDtls13 } from './handshake13.js';
+export type { Dtls13Choice } from './handshake13.js';
+export { Dtls13ClientSession, dtls13ClientOffer, serverHelloSelectsDtls13 } from './handshake13-client.js';
+export type { Dtls13ClientOffer } from './handshake13-client.js';
+export { Dtls13Session, Fatal13, EPOCH_HANDSHAKE, EPOCH_APPLICATION, MAX_ACK_RECORDS, MAX_EARLY_RECORDS } from './session13.js';
+export type { Dtls13Config, Dtls13Host } from './session13.js';
+export { RecordLayer13, parseRecords13, reconstruct as reconstructSequenceNumber, Suites13, CONTENT_TYPE_ACK } from './record13.js';
+export type { Record13, Opened13, Suite13, Aead13 } from './record13.js';
+export {
+  parseAck,
+  serializeAck,
+  parseCertificate13,
+  serializeCertificate13,
+  parseClientKeyShares,
+  parseEncryptedExtensions,
+  parseCertificateRequest13,
+  transcriptMessage,
+  MAX_KEY_SHARES,
+  HELLO_RETRY_REQUEST_RANDOM,
+} from './messages13.js';
+export type { KeyShareEntry } from './messages13.js';
+export type { CipherSuiteName13, GroupName } from './handshake.js';

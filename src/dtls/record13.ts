@@ -7,11 +7,10 @@
  * reconstruction (4.2.2), AEAD nonce from the 64-bit sequence number (RFC 8446 5.3, the
  * epoch not included) and the header as additional data (RFC 9147 4).
  */
-import { createCipheriv } from 'node:crypto';
 import { Reader, Writer } from '../common/bytes.js';
 import { ParseError } from '../common/errors.js';
 import { aeadOpen, aeadSeal } from '../crypto/cipher.js';
-import { aesEcbBlock } from '../crypto/cipher.js';
+import { aesEcbBlock, chacha20Block16 } from '../crypto/cipher.js';
 import { ReplayWindow } from './replay.js';
 import { serializeRecord, RECORD_HEADER_LENGTH, MAX_RECORDS_PER_DATAGRAM, MAX_RECORD_FRAGMENT_LENGTH } from './record.js';
 import { DtlsVersion } from './constants.js';
@@ -71,7 +70,7 @@ export function parseRecords13(datagram: Uint8Array): Record13[] {
 
 function snMask(aead: Aead13, snKey: Uint8Array, ciphertext: Uint8Array): Uint8Array {
   const sample = ciphertext.subarray(0, 16);
-  if (aead === 'chacha20-poly1305') return new Uint8Array(createCipheriv('chacha20', snKey, sample).update(new Uint8Array(16)));
+  if (aead === 'chacha20-poly1305') return chacha20Block16(snKey, sample);
   return aesEcbBlock(snKey, sample);
 }
 

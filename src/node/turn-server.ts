@@ -3,9 +3,20 @@
  * A TURN server (RFC 8656, UDP allocations) on node:dgram: the sans-IO `TurnServer`
  * core, one listening socket, one relay socket per allocation (bound when the core
  * asks with a `relay-open` event), and one timer at the core's `pollTimeout()`.
+ * With `tcp: true` clients may also reach it over TCP on the same port (RFC 8656 3.1;
+ * framing per 12.5 with `StunStreamFramer`); relaying to peers stays UDP.
  */
+
+/** Bound on concurrent TCP client connections. */
+export const MAX_TCP_CONNECTIONS = 1024;
+/** Tries at finding a port free for both UDP and TCP when `port` is 0. */
+const EPHEMERAL_PORT_TRIES = 8;
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
+import { createServer } from 'node:net';
+import type { Server, Socket as TcpSocket } from 'node:net';
+import { ParseError } from '../common/errors.js';
+import { StunStreamFramer } from '../stun/stream-framing.js';
 import { TurnServer } from '../turn/server.js';
 import type { TurnServerOptions } from '../turn/server.js';
 import type { TransportAddress } from '../turn/address.js';
@@ -24,7 +35,23 @@ export type StartTurnServerOptions = Omit<TurnServerOptions, 'relayAddress'> & {
   port?: number;
   /** Address relay sockets bind to (default: `host`, or 127.0.0.1 when host is 0.0.0.0). */
   relayAddress?: string;
+  /** Also accept clients over TCP on the same port (default false). */
+  tcp?: boolean;
 };
+
+function listenTcp(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => {
+      const code = (err as NodeJS.ErrnoException).code;
+      reject(code === 'EADDRINUSE' ? new Error(`TCP port ${port} on ${host} is already in use`, { cause: err }) : err);
+    };
+    server.once('error', onError);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
 
 function bindSocket(socket: Socket, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -53,8 +80,10 @@ export async function startTurnServer(options: StartTurnServerOptions): Promise<
   const relayAddress = options.relayAddress ?? (host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host);
   const core = new TurnServer({ ...options, relayAddress });
   const udp = (h: string): 'udp4' | 'udp6' => (h.includes(':') ? 'udp6' : 'udp4');
-  const listener = createSocket({ type: udp(host), ipv6Only: host.includes(':') });
+  let listener = createSocket({ type: udp(host), ipv6Only: host.includes(':') });
   const relays = new Map<number, Socket>();
+  const connections = new Map<string, TcpSocket>();
+  let tcpServer: Server | undefined;
   let timer: NodeJS.Timeout | undefined;
   let armedAt: number | undefined;
   let closed = false;
@@ -62,6 +91,11 @@ export async function startTurnServer(options: StartTurnServerOptions): Promise<
   const drive = (): void => {
     if (closed) return;
     for (let t = core.pollTransmit(); t; t = core.pollTransmit()) {
+      if (t.relayId === undefined && t.transport === 'tcp') {
+        const conn = connections.get(`${t.to.address}|${t.to.port}`);
+        if (conn && !conn.destroyed) conn.write(t.data);
+        continue;
+      }
       const socket = t.relayId === undefined ? listener : relays.get(t.relayId);
       socket?.send(t.data, t.to.port, t.to.address);
     }
@@ -115,11 +149,57 @@ export async function startTurnServer(options: StartTurnServerOptions): Promise<
     });
   };
 
-  listener.on('message', (data, rinfo) => {
+  const onMessage = (data: Buffer, rinfo: { family: string; address: string; port: number }): void => {
     core.handleInput(performance.now(), fromRinfo(rinfo), data);
     drive();
-  });
-  await bindSocket(listener, host, port);
+  };
+  const onConnection = (conn: TcpSocket): void => {
+    if (closed || connections.size >= MAX_TCP_CONNECTIONS || conn.remoteAddress === undefined || conn.remotePort === undefined) {
+      conn.destroy();
+      return;
+    }
+    const from = fromRinfo({ family: conn.remoteFamily ?? 'IPv4', address: conn.remoteAddress, port: conn.remotePort });
+    const key = `${from.address}|${from.port}`;
+    connections.set(key, conn);
+    conn.setNoDelay(true);
+    const framer = new StunStreamFramer();
+    conn.on('data', (chunk: Buffer) => {
+      let frames: Uint8Array[];
+      try {
+        frames = framer.push(chunk);
+      } catch (err) {
+        if (!(err instanceof ParseError)) throw err;
+        conn.destroy();
+        return;
+      }
+      for (const f of frames) core.handleInput(performance.now(), from, f, 'tcp');
+      drive();
+    });
+    conn.on('error', () => {});
+    conn.on('close', () => {
+      if (connections.get(key) === conn) connections.delete(key);
+      core.handleConnectionClosed(performance.now(), from);
+      drive();
+    });
+  };
+  listener.on('message', onMessage);
+  for (let attempt = 0; ; attempt++) {
+    await bindSocket(listener, host, port);
+    if (!options.tcp) break;
+    const boundPort = listener.address().port;
+    tcpServer = createServer(onConnection);
+    try {
+      await listenTcp(tcpServer, host, boundPort);
+      break;
+    } catch (err) {
+      tcpServer = undefined;
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      if (port !== 0 || attempt + 1 >= EPHEMERAL_PORT_TRIES) throw err;
+      // The ephemeral UDP port was taken on TCP: try another.
+      listener = createSocket({ type: udp(host), ipv6Only: host.includes(':') });
+      listener.on('message', onMessage);
+    }
+  }
   const address = listener.address();
   let closing: Promise<void> | undefined;
   return {
@@ -132,6 +212,12 @@ export async function startTurnServer(options: StartTurnServerOptions): Promise<
         if (timer) clearTimeout(timer);
         for (const s of relays.values()) s.close();
         relays.clear();
+        for (const c of connections.values()) c.destroy();
+        connections.clear();
+        if (tcpServer) {
+          const t = tcpServer;
+          await new Promise<void>((resolve) => t.close(() => resolve()));
+        }
         await new Promise<void>((resolve) => listener.close(() => resolve()));
       })();
       return closing;

@@ -2,7 +2,9 @@
  * @module rtp
  * RTP and RTCP packets (RFC 3550, 4585, 5104, 3611, 5506), RFC 8285 header extensions
  * and their values, transport-wide congestion control feedback, RTX (RFC 4588),
- * RTP/RTCP demultiplexing (RFC 5761), counter unwrapping and NTP helpers.
+ * RTP/RTCP demultiplexing (RFC 5761), counter unwrapping and NTP helpers; the sans-IO
+ * pieces built on them: reception statistics for report blocks (RFC 3550 A.1/A.3/A.8)
+ * and NACK generation with a retransmission history (RFC 4585, 4588).
  */
 export {
   parseRtp,
@@ -83,6 +85,18 @@ export { REMB_IDENTIFIER, REMB_MAX_SSRCS, rembExpMantissa } from './rtcp-psfb.js
 export type { RtcpPli, RtcpFir, RtcpFirEntry, RtcpRemb } from './rtcp-psfb.js';
 export { rtxEncode, rtxDecode, RTX_OSN_BYTES } from './rtx.js';
 export { isRtcp, isRtpOrRtcp, RTCP_PACKET_TYPE_MIN, RTCP_PACKET_TYPE_MAX } from './demux.js';
+export {
+  NackGenerator,
+  RtpPacketHistory,
+  NACK_MAX_MISSING,
+  NACK_MAX_RETRIES,
+  NACK_MAX_AGE_PACKETS,
+  NACK_DEFAULT_RTT_MS,
+  RTP_HISTORY_DEFAULT_PACKETS,
+  RTP_HISTORY_MAX_PACKETS,
+} from './nack.js';
+export type { NackGeneratorEvent } from './nack.js';
+export { RtpReceiveStatistics, RTP_MAX_DROPOUT, RTP_MAX_MISORDER, RTP_MIN_SEQUENTIAL } from './receive-stats.js';
 export { Unwrapper, SequenceNumberUnwrapper, TimestampUnwrapper, isSequenceNewer } from './unwrap.js';
 export {
   NTP_UNIX_EPOCH_OFFSET_SECONDS,

@@ -31,7 +31,9 @@ export function parseApp(r: Reader, subtype: number): RtcpApp {
 
 export function writeAppBody(w: Writer, p: RtcpApp): void {
   if (!(p.subtype >= 0 && p.subtype <= 31)) throw new InvalidArgumentError('APP subtype must be 5 bits');
-  if (p.name.length !== 4 || !/^[\x00-\x7f]{4}$/.test(p.name)) throw new InvalidArgumentError('APP name must be 4 ASCII characters');
+  // RFC 3550 6.7 asks for ASCII; any four single-byte characters are written so that a
+  // received packet with other octets still re-serializes unchanged.
+  if (p.name.length !== 4 || !/^[\x00-\xff]{4}$/.test(p.name)) throw new InvalidArgumentError('APP name must be 4 single-byte characters');
   if (p.data.length % 4 !== 0) throw new InvalidArgumentError('APP data must be a multiple of 4 bytes');
   w.u32(p.ssrc);
   for (let i = 0; i < 4; i++) w.u8(p.name.charCodeAt(i));

@@ -273,8 +273,10 @@ export function writeRtp(packet: RtpPacket, out: Uint8Array, offset = 0): number
           out[at++] = e.id;
           out[at++] = e.data.length;
         }
-        out.set(e.data, at);
-        at += e.data.length;
+        // Element data is a few bytes: a loop beats TypedArray#set's per-call overhead.
+        const d = e.data;
+        for (let k = 0; k < d.length; k++) out[at + k] = d[k] as number;
+        at += d.length;
       }
     }
     out.fill(0, at, blockEnd);

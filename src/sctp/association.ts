@@ -180,6 +180,8 @@ export interface SctpStats {
   fastRetransmits: number;
   t3Expirations: number;
   dataChunksReceived: number;
+  /** DATA chunks dropped for a receive bound (window, out-of-order queue, lookahead). */
+  dataChunksDropped: number;
   duplicateTsnsReceived: number;
   sacksSent: number;
   sacksReceived: number;
@@ -278,6 +280,7 @@ interface IPartial {
 
 type TimerName = 't1-init' | 't1-cookie' | 't2-shutdown' | 't3-rtx' | 'delayed-sack' | 'heartbeat' | 'reconfig' | 'pmtu-probe';
 
+const EMPTY = new Uint8Array(0);
 const HB_KIND_NORMAL = 0;
 const HB_KIND_PMTU = 1;
 
@@ -312,6 +315,7 @@ export class SctpAssociation {
     fastRetransmits: 0,
     t3Expirations: 0,
     dataChunksReceived: 0,
+    dataChunksDropped: 0,
     duplicateTsnsReceived: 0,
     sacksSent: 0,
     sacksReceived: 0,
@@ -329,7 +333,6 @@ export class SctpAssociation {
   private eventHead = 0;
   private readonly rawQueue: Uint8Array[] = [];
   private readonly controlQueue: Chunk[] = [];
-  private readonly w = new Writer(2048);
   private now = 0;
 
   // configuration
@@ -747,8 +750,12 @@ export class SctpAssociation {
   }
 
   private buildPacket(): Uint8Array | undefined {
-    const w = this.w;
-    w.length = 0;
+    const canSendData = this.stateValue === 'established' || this.stateValue === 'shutdown-pending' || this.stateValue === 'shutdown-received';
+    const dataReady = canSendData && this.hasDataToSend();
+    if (!dataReady && !this.sackNow && this.controlQueue.length === 0 && !this.forwardTsnNeeded && this.resetQueue.length === 0) return undefined;
+    // A fresh buffer per packet (MTU-sized when DATA goes in): the packet is handed out
+    // as a view of it, so there is no copy at the end.
+    const w = new Writer(dataReady ? this.mtuValue : 256);
     w.u16(this.localPort).u16(this.remotePort).u32(this.peerTag).u32(0);
     const limit = this.mtuValue;
     let wrote = false;
@@ -764,8 +771,6 @@ export class SctpAssociation {
       this.controlQueue.shift();
       wrote = true;
     }
-    const canSendData = this.stateValue === 'established' || this.stateValue === 'shutdown-pending' || this.stateValue === 'shutdown-received';
-    const dataReady = canSendData && this.hasDataToSend();
     if (this.sackNow || (this.dataSinceSack && dataReady)) {
       const before = w.length;
       this.writeSack(w);
@@ -788,7 +793,7 @@ export class SctpAssociation {
       if (this.writeData(w, limit)) wrote = true;
     }
     if (!wrote) return undefined;
-    const out = w.finish();
+    const out = w.written();
     stampChecksum(out);
     return out;
   }
@@ -868,7 +873,8 @@ export class SctpAssociation {
     // Retransmissions, lowest TSN first (RFC 9260 6.3.3 E3, 7.2.4).
     if (this.retransmitCount > 0 && (this.flightSize < this.cwnd || this.fastRtxPending)) {
       const fast = this.fastRtxPending;
-      for (let i = this.sentHead; i < this.sent.length && this.retransmitCount > 0; i++) {
+      let i = this.sentHead;
+      for (; i < this.sent.length && this.retransmitCount > 0; i++) {
         const c = this.sent[i] as SentChunk;
         if (!c.retransmit) continue;
         if (this.shouldAbandon(c)) {
@@ -889,6 +895,7 @@ export class SctpAssociation {
         this.stats.dataChunksRetransmitted++;
         wrote = true;
       }
+      if (i >= this.sent.length) this.retransmitCount = 0; // scanned everything: nothing is left marked
       this.fastRtxPending = false;
       if (wrote && !this.timers.isSet('t3-rtx')) this.timers.set('t3-rtx', this.now + this.rto);
       if (this.retransmitCount > 0) return wrote;
@@ -1104,6 +1111,14 @@ export class SctpAssociation {
         return false;
       }
       case 'error':
+        if (this.stateValue === 'cookie-echoed' && this.initPacket && chunk.causes.some((c) => c.code === CauseCode.StaleCookie)) {
+          // RFC 9260 5.2.6: our cookie went stale on the way; start over with a new INIT.
+          this.timers.clear('t1-cookie');
+          this.cookieEchoPacket = undefined;
+          this.stateValue = 'cookie-wait';
+          this.rawQueue.push(this.initPacket);
+          this.timers.set('t1-init', this.now + this.rto);
+        }
         return true;
       case 'shutdown':
         this.onShutdown(chunk.cumulativeTsnAck);
@@ -1248,6 +1263,13 @@ export class SctpAssociation {
       this.stats.packetsDropped++;
       return false;
     }
+    const st0 = this.stateValue;
+    if (st0 !== 'new' && st0 !== 'cookie-wait' && st0 !== 'cookie-echoed' && st0 !== 'closed' && cookie.peerTag === this.peerTag) {
+      // 5.2.4 case D: a retransmitted COOKIE ECHO for this very association; its COOKIE
+      // ACK was lost. Answer again, however old the cookie is by now.
+      this.pushControl({ type: 'cookie-ack' });
+      return true;
+    }
     if (this.now > cookie.createdAtMs + cookie.lifetimeMs) {
       // RFC 9260 5.1.5 step 3: stale cookie, report with the staleness in microseconds.
       const staleUs = Math.min(0xffffffff, Math.round((this.now - cookie.createdAtMs - cookie.lifetimeMs) * 1000));
@@ -1340,12 +1362,12 @@ export class SctpAssociation {
       return;
     }
     if (tsn - this.cumTsn > MAX_TSN_LOOKAHEAD || this.recvAbove.length - this.recvHead >= MAX_OUT_OF_ORDER_TSNS) {
-      this.stats.packetsDropped++;
+      this.stats.dataChunksDropped++;
       return;
     }
     // RFC 9260 6.2: with no room, drop DATA above the highest TSN received so far.
     if ((this.heldBytes + c.userData.length > this.receiveBufferBytes || this.heldChunks >= MAX_HELD_CHUNKS) && tsn > this.highestReceived) {
-      this.stats.packetsDropped++;
+      this.stats.dataChunksDropped++;
       return;
     }
     const gapBefore = this.recvHead < this.recvAbove.length;
@@ -1607,10 +1629,13 @@ export class SctpAssociation {
     this.sackNow = true;
     this.dataSinceSack = true;
     const newCum = unwrap(c.newCumulativeTsn, this.cumTsn);
-    if (newCum <= this.cumTsn || newCum - this.cumTsn > MAX_TSN_LOOKAHEAD) return;
-    this.cumTsn = newCum;
-    if (newCum > this.highestReceived) this.highestReceived = newCum;
-    this.advanceCum();
+    if (newCum - this.cumTsn > MAX_TSN_LOOKAHEAD) return;
+    if (newCum > this.cumTsn) {
+      this.cumTsn = newCum;
+      if (newCum > this.highestReceived) this.highestReceived = newCum;
+      this.advanceCum();
+    }
+    // the entries apply even when our cumulative TSN is already past the new one
     for (const e of c.entries) {
       const key = e.streamId * 2 + (e.unordered ? 1 : 0);
       const byMid = this.ipartials.get(key);
@@ -1656,8 +1681,10 @@ export class SctpAssociation {
     this.sackNow = true;
     this.dataSinceSack = true;
     const newCum = unwrap(c.newCumulativeTsn, this.cumTsn);
-    if (newCum <= this.cumTsn || newCum - this.cumTsn > MAX_TSN_LOOKAHEAD) return;
-    // RFC 3758 3.6: move the cumulative TSN, drop fragments at or below it.
+    if (newCum - this.cumTsn > MAX_TSN_LOOKAHEAD) return;
+    // RFC 3758 3.6: drop fragments at or below the new cumulative TSN (they belong to
+    // abandoned messages, also when our cumulative TSN is already past it), move the
+    // cumulative TSN, then skip the SSNs listed.
     for (const [tsn, rc] of this.pending) {
       if (tsn <= newCum) {
         this.pending.delete(tsn);
@@ -1665,9 +1692,11 @@ export class SctpAssociation {
         this.heldChunks--;
       }
     }
-    this.cumTsn = newCum;
-    if (newCum > this.highestReceived) this.highestReceived = newCum;
-    this.advanceCum();
+    if (newCum > this.cumTsn) {
+      this.cumTsn = newCum;
+      if (newCum > this.highestReceived) this.highestReceived = newCum;
+      this.advanceCum();
+    }
     for (const { streamId, ssn } of c.streams) {
       const s = this.inStreams.get(streamId);
       if (!s) {
@@ -1926,6 +1955,28 @@ export class SctpAssociation {
       const s = this.outStream(m.streamId);
       s.bufferedBytes -= left;
       this.totalBuffered -= left;
+      if (m.offset > 0) {
+        // Partly sent: the receiver may hold the first fragments with our cumulative ack
+        // already past them. A never-sent, abandoned end-fragment TSN makes the next
+        // FORWARD TSN cover the message, so the receiver drops it and skips its SSN/MID.
+        this.sent.push({
+          tsn: this.nextTsn++,
+          msg: m,
+          ssn: m.ordered || this.useIData ? m.ssn : 0,
+          fsn: m.nextFsn,
+          begin: false,
+          end: true,
+          data: EMPTY,
+          sentAt: this.now,
+          sends: 0,
+          acked: false,
+          abandoned: true,
+          retransmit: false,
+          inFlight: false,
+          missIndications: 0,
+          fastRetransmitted: false,
+        });
+      }
       m.offset = m.data.length;
       if (this.current === m) this.current = undefined;
       if (s.partial === m) s.partial = undefined;

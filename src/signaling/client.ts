@@ -25,7 +25,15 @@ export const DEFAULT_CLIENT_TIMEOUT_MS = 10_000;
 export const CLIENT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 export type ServerMessageType = ServerMessage['type'];
-type MessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
+/** The server message whose `type` is T (offer and answer share one union member). */
+export type ServerMessageOf<T extends ServerMessageType> = ServerMessage extends infer M
+  ? M extends { readonly type: infer U }
+    ? T extends U
+      ? M & { readonly type: T }
+      : never
+    : never
+  : never;
+type MessageOf<T extends ServerMessageType> = ServerMessageOf<T>;
 
 /** Error reply or the socket closed while waiting. */
 export class SignalingClientError extends Error {

@@ -37,8 +37,8 @@ export {
   resolveLimits,
 } from './rooms.js';
 export type { SignalingEvent, SignalingLimits, SignalingRoomsOptions, SignalingStats, SignalingTransmit } from './rooms.js';
-export { DEFAULT_SIGNALING_PATH, HARD_MAX_PAYLOAD_FACTOR, MAX_BUFFERED_BYTES, createSignalingServer } from './server.js';
+export { DEFAULT_SIGNALING_PATH, HARD_MAX_PAYLOAD_FACTOR, MAX_BUFFERED_BYTES, createSignalingServer, serveBrowserClient } from './server.js';
 export type { SignalingServer, SignalingServerOptions } from './server.js';
 export { CLIENT_MAX_PAYLOAD_BYTES, DEFAULT_CLIENT_TIMEOUT_MS, MAX_CLIENT_QUEUE, SignalingClient, SignalingClientError } from './client.js';
-export type { ServerMessageType, SignalingClientOptions } from './client.js';
+export type { ServerMessageOf, ServerMessageType, SignalingClientOptions } from './client.js';
 export { BROWSER_CLIENT_PATH, BROWSER_CLIENT_SCRIPT } from './browser-client.js';

@@ -25,12 +25,10 @@ import { BROWSER_CLIENT_PATH, BROWSER_CLIENT_SCRIPT } from './browser-client.js'
 
 /** `ws` closes frames over this many times `maxMessageBytes` (1009) instead of replying. */
 export const HARD_MAX_PAYLOAD_FACTOR = 4;
-/** Bytes queued to one slow socket before it is dropped (RFC 6455 section 7.4.1 code 1008). */
+/** Bytes queued to one socket that does not read before it is dropped. */
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** Default path of the WebSocket endpoint. */
 export const DEFAULT_SIGNALING_PATH = '/';
-/** RFC 6455 section 7.4.1: 1008 policy violation. */
-const CLOSE_POLICY_VIOLATION = 1008;
 
 export interface SignalingServerOptions {
   /** Mount on this existing server instead of listening (then `port`/`host` are ignored). */
@@ -42,6 +40,11 @@ export interface SignalingServerOptions {
   /** WebSocket endpoint path (query strings ignored). Default '/'. */
   readonly path?: string;
   readonly limits?: Partial<SignalingLimits>;
+  /**
+   * Browser origins allowed to connect (e.g. 'http://localhost:8080'); others get 403.
+   * Requests without an Origin header (non-browser clients) are let in. Default: any.
+   */
+  readonly allowedOrigins?: readonly string[];
   readonly random?: RandomSource;
   /** Called for joins, leaves and closes, for logs. */
   readonly onEvent?: (event: SignalingEvent) => void;
@@ -70,6 +73,24 @@ function rawToBytes(data: RawData): Uint8Array {
   return data;
 }
 
+/**
+ * Serves `BROWSER_CLIENT_SCRIPT` when `req` asks for `BROWSER_CLIENT_PATH` (GET or
+ * HEAD) and returns true; returns false (and touches nothing) otherwise. For owners of
+ * an `http.Server` that mount the signaling on it.
+ */
+export function serveBrowserClient(req: IncomingMessage, res: ServerResponse): boolean {
+  if (pathOf(req.url) !== BROWSER_CLIENT_PATH || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+  res.writeHead(200, {
+    'content-type': 'text/javascript; charset=utf-8',
+    'content-length': Buffer.byteLength(BROWSER_CLIENT_SCRIPT),
+    'cache-control': 'no-cache',
+    // Pages on other origins load it with <script src>; there is nothing private in it.
+    'access-control-allow-origin': '*',
+  });
+  res.end(req.method === 'HEAD' ? undefined : BROWSER_CLIENT_SCRIPT);
+  return true;
+}
+
 /** Starts the signaling server; rejects with a clear message when the port is taken. */
 export async function createSignalingServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
   const path = options.path ?? DEFAULT_SIGNALING_PATH;
@@ -91,7 +112,9 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
       const ws = sockets.get(t.to);
       if (ws === undefined || ws.readyState !== ws.OPEN) continue;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-        ws.close(CLOSE_POLICY_VIOLATION, 'not reading');
+        // It is not reading, so a closing handshake would not be read either.
+        sockets.delete(t.to);
+        ws.terminate();
         continue;
       }
       ws.send(t.data);
@@ -123,14 +146,14 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   wss.on('connection', (ws: WebSocket) => {
     const id = core.handleConnect(performance.now());
     if (id === undefined) {
+      ws.on('error', () => {});
       ws.close(CLOSE_TRY_AGAIN_LATER, 'server full');
       return;
     }
     sockets.set(id, ws);
-    ws.on('message', (data: RawData, isBinary: boolean) => {
+    ws.on('message', (data: RawData) => {
       // Text frames arrive as bytes too (ws checked their UTF-8); binary frames are
       // taken as UTF-8 JSON as well, and refused by the core when they are not.
-      void isBinary;
       const bytes = rawToBytes(data);
       core.handleMessage(performance.now(), id, bytes, bytes.length);
       drain();
@@ -148,30 +171,31 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
   });
 
   const owned = options.server === undefined;
+  const refuse = (socket: Duplex, status: string): void => {
+    socket.on('error', () => {}); // a reset while refusing is no concern of ours
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     if (pathOf(req.url) !== path) {
       // Another upgrade listener may own this path; when we are alone, refuse it.
       if (owned || (options.server?.listeners('upgrade').length ?? 0) <= 1) {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        refuse(socket, '404 Not Found');
       }
       return;
     }
+    const origin = req.headers.origin;
+    if (options.allowedOrigins !== undefined && origin !== undefined && !options.allowedOrigins.includes(origin)) {
+      refuse(socket, '403 Forbidden');
+      return;
+    }
+    if (closed) return refuse(socket, '503 Service Unavailable');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
 
   const http: Server =
     options.server ??
     createServer((req: IncomingMessage, res: ServerResponse) => {
-      if (pathOf(req.url) === BROWSER_CLIENT_PATH) {
-        res.writeHead(200, {
-          'content-type': 'text/javascript; charset=utf-8',
-          'cache-control': 'no-cache',
-          // Pages on other origins load it with <script src>; nothing secret in it.
-          'access-control-allow-origin': '*',
-        });
-        res.end(BROWSER_CLIENT_SCRIPT);
-        return;
-      }
+      if (serveBrowserClient(req, res)) return;
       res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
       res.end(`purertc signaling: connect with a WebSocket to ${path}; the browser client is at ${BROWSER_CLIENT_PATH}\n`);
     });
@@ -198,16 +222,26 @@ export async function createSignalingServer(options: SignalingServerOptions = {}
     });
   }
 
-  const address = http.address();
-  const bound: AddressInfo =
-    address !== null && typeof address === 'object' ? address : { address: options.host ?? '127.0.0.1', port: options.port ?? 0, family: 'IPv4' };
-  const hostForUrl = bound.address.includes(':') ? `[${bound.address}]` : bound.address;
+  // Read lazily: a mounted server may start listening after this returns.
+  const bound = (): AddressInfo => {
+    const address = http.address();
+    return address !== null && typeof address === 'object'
+      ? address
+      : { address: options.host ?? '127.0.0.1', port: options.port ?? 0, family: 'IPv4' };
+  };
 
   return {
-    host: bound.address,
-    port: bound.port,
+    get host() {
+      return bound().address;
+    },
+    get port() {
+      return bound().port;
+    },
     path,
-    url: `ws://${hostForUrl}:${bound.port}${path}`,
+    get url() {
+      const b = bound();
+      return `ws://${b.address.includes(':') ? `[${b.address}]` : b.address}:${b.port}${path}`;
+    },
     core,
     get stats() {
       return core.stats;

@@ -65,6 +65,7 @@ export {
   encodeChannelData,
 } from './channel-data.js';
 export type { ChannelData } from './channel-data.js';
+export { MAX_STREAM_FRAME_BYTES, StunStreamFramer } from './stream-framing.js';
 export { classifyPacket, isStun, isDtls, isChannelData, isRtpOrRtcp } from './demux.js';
 export type { PacketKind } from './demux.js';
 export { parseIp, formatIp, ipFamily } from './ip.js';

@@ -1,6 +1,7 @@
 /**
  * @module turn/client
- * A sans-IO TURN client for one UDP allocation (RFC 8656): Allocate with the long-term
+ * A sans-IO TURN client for one UDP allocation (RFC 8656), reaching the server over UDP
+ * or TCP (3.1; `transport` option): Allocate with the long-term
  * credential challenge (RFC 8489 9.2.3: first request without credentials, 401 gives
  * REALM and NONCE; 9.2.5: 438 Stale Nonce retried with the new nonce), Refresh before
  * expiry (8.1; one minute early), CreatePermission (10.1) and ChannelBind (12.1) kept
@@ -50,7 +51,17 @@ export interface TurnClientOptions {
   readonly rtoMs?: number;
   /** Add FINGERPRINT to requests and indications (default true). */
   readonly fingerprint?: boolean;
+  /**
+   * How the host carries datagrams to the server: 'udp' (default) or 'tcp' (RFC 8656
+   * 3.1). Over TCP requests are not retransmitted (RFC 8489 6.2.2: the transaction fails
+   * after Ti = 39.5 s) and ChannelData is padded to 4 bytes (RFC 8656 12.5); the host
+   * splits the stream with `StunStreamFramer` and hands each frame to `handleInput`.
+   */
+  readonly transport?: 'udp' | 'tcp';
 }
+
+/** RFC 8489 6.2.2: over TCP a transaction times out after Ti = 39.5 s. */
+export const TCP_TRANSACTION_TIMEOUT_MS = 39_500;
 
 export type TurnClientState = 'new' | 'allocating' | 'allocated' | 'closing' | 'closed' | 'failed';
 
@@ -88,6 +99,7 @@ export class TurnClient {
   private readonly software: string | undefined;
   private readonly random: RandomSource;
   private readonly fingerprint: boolean;
+  private readonly tcp: boolean;
   private readonly transactions: StunTransactionTable<Op>;
   private stateValue: TurnClientState = 'new';
   private realm: string | undefined;
@@ -115,7 +127,10 @@ export class TurnClient {
     this.software = options.software;
     this.random = options.random ?? secureRandom;
     this.fingerprint = options.fingerprint ?? true;
-    this.transactions = new StunTransactionTable<Op>(options.rtoMs === undefined ? {} : { rtoMs: options.rtoMs });
+    this.tcp = options.transport === 'tcp';
+    this.transactions = new StunTransactionTable<Op>(
+      this.tcp ? { maxRequests: 1, rtoMs: TCP_TRANSACTION_TIMEOUT_MS, lastWaitFactor: 1 } : options.rtoMs === undefined ? {} : { rtoMs: options.rtoMs },
+    );
   }
 
   get state(): TurnClientState {
@@ -168,7 +183,7 @@ export class TurnClient {
     this.requireAllocated('send');
     const ch = this.channelsByPeer.get(addressKey(peer));
     if (ch?.bound) {
-      this.queue(encodeChannelData(ch.number, data));
+      this.queue(encodeChannelData(ch.number, data, this.tcp));
       return;
     }
     const attributes: StunAttribute[] = [

@@ -21,8 +21,8 @@ export {
   MAX_DATA_INDICATION_PAYLOAD,
   TurnServer,
 } from './server.js';
-export type { TurnServerOptions, TurnServerEvent, TurnServerTransmit, TurnServerStats } from './server.js';
-export { REFRESH_MARGIN_S, MAX_AUTH_RETRIES, MAX_PERMISSIONS, TurnClient } from './client.js';
+export type { TurnServerOptions, TurnServerEvent, TurnServerTransmit, TurnServerStats, ClientTransport } from './server.js';
+export { REFRESH_MARGIN_S, MAX_AUTH_RETRIES, MAX_PERMISSIONS, TCP_TRANSACTION_TIMEOUT_MS, TurnClient } from './client.js';
 export type { TurnClientOptions, TurnClientState, TurnOperation, TurnClientEvent } from './client.js';
 export { addressKey, defaultPeerAllowed } from './address.js';
 export type { TransportAddress } from './address.js';

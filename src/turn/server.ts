@@ -13,6 +13,13 @@
  * `handleRelayInput`, and closes it on `relay-close`. `pollTransmit()` says which
  * socket to send from (`relayId`, or undefined for the listening socket).
  *
+ * Clients reach the server over UDP or TCP (RFC 8656 3.1: `handleInput(..., 'tcp')`
+ * with one framed message at a time, `handleConnectionClosed` when the connection
+ * goes; ChannelData to TCP clients is padded, 12.5); relaying to peers is UDP. EVEN-PORT
+ * with R=1 reserves port N+1 behind a RESERVATION-TOKEN for 30 s (7.2). One address
+ * family per server (ADDITIONAL-ADDRESS-FAMILY gets the one family plus
+ * ADDRESS-ERROR-CODE 440); RFC 5766's wider channel range is accepted by default.
+ *
  * Nonces are stateless: the issue time and a MAC over it and the client's transport
  * address with a per-server random secret; older than `nonceLifetimeS` gives 438.
  */
@@ -44,7 +51,11 @@ export const CHANNEL_REBIND_COOLDOWN_S = 300;
 export const DEFAULT_NONCE_LIFETIME_S = 600;
 /** Quotas (RFC 8656 7.2 step 10) and bounds on per-allocation state. */
 export const DEFAULT_MAX_ALLOCATIONS = 1000;
-export const DEFAULT_MAX_ALLOCATIONS_PER_USER = 10;
+/**
+ * No per-user limit beyond the overall one by default: WebRTC deployments often hand
+ * every client the same long-term username (coturn's user-quota also defaults to none).
+ */
+export const DEFAULT_MAX_ALLOCATIONS_PER_USER = DEFAULT_MAX_ALLOCATIONS;
 export const MAX_PERMISSIONS_PER_ALLOCATION = 256;
 export const MAX_CHANNELS_PER_ALLOCATION = 256;
 /** How many relay ports are tried when the host cannot bind the one asked for. */
@@ -69,8 +80,14 @@ export interface TurnServerOptions {
   readonly realm: string;
   /** username -> password. */
   readonly users: Readonly<Record<string, string>> | ReadonlyMap<string, string>;
-  /** IP the relay sockets bind to and advertise in XOR-RELAYED-ADDRESS. */
+  /** IP the relay sockets bind to (and advertise, unless `externalAddress` is set). */
   readonly relayAddress: string;
+  /**
+   * IP advertised in XOR-RELAYED-ADDRESS when the server sits behind a 1:1 NAT (its
+   * relay ports forwarded unchanged), like coturn's --external-ip. Same family as
+   * `relayAddress`.
+   */
+  readonly externalAddress?: string;
   /** Relay port range, inclusive (RFC 8656 7.2: 49152-65535 by default). */
   readonly minPort?: number;
   readonly maxPort?: number;
@@ -98,11 +115,18 @@ export type TurnServerEvent =
   | { readonly type: 'relay-open'; readonly relayId: number; readonly family: 'IPv4' | 'IPv6'; readonly address: string; readonly port: number }
   | { readonly type: 'relay-close'; readonly relayId: number }
   | { readonly type: 'allocation-created'; readonly relayId: number; readonly client: TransportAddress; readonly relay: TransportAddress; readonly username: string }
-  | { readonly type: 'allocation-deleted'; readonly relayId: number; readonly reason: 'refresh' | 'expired' | 'relay-failed' };
+  | { readonly type: 'allocation-deleted'; readonly relayId: number; readonly reason: DeleteReason };
+
+type DeleteReason = 'refresh' | 'expired' | 'relay-failed' | 'connection-closed';
+
+/** How a client reaches the server (RFC 8656 3.1): UDP, or a TCP connection. */
+export type ClientTransport = 'udp' | 'tcp';
 
 export interface TurnServerTransmit {
-  /** Send from this relay socket; undefined means the listening socket. */
+  /** Send from this relay socket; undefined means the listening socket (or the client's TCP connection). */
   readonly relayId: number | undefined;
+  /** For transmits to clients: the transport their requests came on. Relay transmits are UDP. */
+  readonly transport: ClientTransport;
   readonly to: TransportAddress;
   readonly data: Uint8Array;
 }
@@ -126,9 +150,16 @@ interface Channel {
   expiresAt: number;
 }
 
+/** A client's transport address together with the transport it used (part of the 5-tuple). */
+type ClientAddress = TransportAddress & { readonly transport: ClientTransport };
+
+function clientKey(c: ClientAddress): string {
+  return `${c.transport}|${c.address}|${c.port}`;
+}
+
 interface Allocation {
   readonly clientKey: string;
-  readonly client: TransportAddress;
+  readonly client: ClientAddress;
   readonly username: string;
   readonly key: Uint8Array;
   readonly relayId: number;
@@ -176,6 +207,7 @@ export class TurnServer {
   private readonly realm: string;
   private readonly keys = new Map<string, Uint8Array>();
   private readonly relayAddress: string;
+  private readonly advertisedAddress: string;
   private readonly relayFamily: 'IPv4' | 'IPv6';
   private readonly minPort: number;
   private readonly maxPort: number;
@@ -219,6 +251,10 @@ export class TurnServer {
     for (const [user, pass] of users) this.keys.set(user, longTermKey(user, this.realm, pass, { prep: 'none' }));
     this.relayAddress = options.relayAddress;
     this.relayFamily = options.relayAddress.includes(':') ? 'IPv6' : 'IPv4';
+    this.advertisedAddress = options.externalAddress ?? options.relayAddress;
+    if (this.advertisedAddress.includes(':') !== options.relayAddress.includes(':')) {
+      throw new InvalidArgumentError('TURN server: externalAddress and relayAddress must be the same family');
+    }
     this.minPort = options.minPort ?? 49152;
     this.maxPort = options.maxPort ?? 65535;
     if (!(this.minPort >= 1 && this.maxPort <= 65535 && this.minPort <= this.maxPort)) {
@@ -244,9 +280,14 @@ export class TurnServer {
     return this.byClient.size;
   }
 
-  /** A datagram that arrived on the listening socket from `from`. Never throws on remote input. */
-  handleInput(now: number, fromHost: TransportAddress, data: Uint8Array): void {
-    const from = canonical(fromHost);
+  /**
+   * A datagram that arrived on the listening socket from `from` (or, with `transport`
+   * 'tcp', one STUN message or ChannelData frame from the client's TCP connection; see
+   * `StunStreamFramer`). Never throws on remote input.
+   */
+  handleInput(now: number, fromHost: TransportAddress, data: Uint8Array, transport: ClientTransport = 'udp'): void {
+    const c = canonical(fromHost);
+    const from: ClientAddress = { family: c.family, address: c.address, port: c.port, transport };
     const kind = classifyPacket(data);
     const b0 = data[0] ?? 0;
     if (kind === 'channel-data' || (b0 >= 0x40 && b0 <= this.maxChannel >> 8)) {
@@ -281,6 +322,17 @@ export class TurnServer {
     }
   }
 
+  /**
+   * The client's TCP connection closed: its allocation goes too (RFC 8656 3.1, the
+   * allocation is tied to the connection's 5-tuple).
+   */
+  handleConnectionClosed(now: number, fromHost: TransportAddress): void {
+    const c = canonical(fromHost);
+    const a = this.byClient.get(clientKey({ family: c.family, address: c.address, port: c.port, transport: 'tcp' }));
+    if (a) this.remove(a, 'connection-closed');
+    void now;
+  }
+
   /** The host bound (ok) or failed to bind the relay socket a `relay-open` event asked for. */
   handleRelayOpened(now: number, relayId: number, ok: boolean): void {
     const a = this.byRelay.get(relayId);
@@ -306,7 +358,7 @@ export class TurnServer {
     a.expiresAt = now + a.lifetimeS * 1000;
     this.armDeadline(a.expiresAt);
     const attributes: StunAttribute[] = [
-      { type: 'XOR-RELAYED-ADDRESS', ...a.relay },
+      { type: 'XOR-RELAYED-ADDRESS', family: a.relay.family, address: this.advertisedAddress, port: a.relay.port },
       { type: 'LIFETIME', value: a.lifetimeS },
     ];
     if (a.reservation) attributes.push({ type: 'RESERVATION-TOKEN', value: a.reservation.token });
@@ -320,7 +372,13 @@ export class TurnServer {
       { integrityKey: a.key, fingerprint: a.fingerprint },
     );
     this.transmit(undefined, a.client, a.response);
-    this.pushEvent({ type: 'allocation-created', relayId: a.relayId, client: a.client, relay: a.relay, username: a.username });
+    this.pushEvent({
+      type: 'allocation-created',
+      relayId: a.relayId,
+      client: a.client,
+      relay: { family: a.relay.family, address: this.advertisedAddress, port: a.relay.port },
+      username: a.username,
+    });
   }
 
   /** A datagram that arrived on relay socket `relayId` from `from` (a peer). */
@@ -343,7 +401,8 @@ export class TurnServer {
         this.stats.dropped++;
         return;
       }
-      this.transmit(undefined, a.client, encodeChannelData(ch.number, data, false, LEGACY_MAX_CHANNEL_NUMBER));
+      // Over TCP, ChannelData is padded to a multiple of 4 (RFC 8656 12.5).
+      this.transmit(undefined, a.client, encodeChannelData(ch.number, data, a.client.transport === 'tcp', LEGACY_MAX_CHANNEL_NUMBER));
     } else {
       // A peer datagram near 64 KiB does not fit a Data indication (16-bit STUN length): drop it.
       if (data.length > MAX_DATA_INDICATION_PAYLOAD) {
@@ -413,12 +472,13 @@ export class TurnServer {
     if (this.nextDeadline === undefined || t < this.nextDeadline) this.nextDeadline = t;
   }
 
-  private transmit(relayId: number | undefined, to: TransportAddress, data: Uint8Array): void {
+  private transmit(relayId: number | undefined, to: TransportAddress | ClientAddress, data: Uint8Array): void {
     if (this.transmits.length >= MAX_QUEUED_TRANSMITS) {
       this.stats.dropped++;
       return;
     }
-    this.transmits.push({ relayId, to, data });
+    const transport: ClientTransport = relayId === undefined && 'transport' in to ? to.transport : 'udp';
+    this.transmits.push({ relayId, transport, to: { family: to.family, address: to.address, port: to.port }, data });
   }
 
   private pushEvent(e: TurnServerEvent): void {
@@ -427,7 +487,7 @@ export class TurnServer {
     this.events.push(e);
   }
 
-  private remove(a: Allocation, reason: 'refresh' | 'expired' | 'relay-failed'): void {
+  private remove(a: Allocation, reason: DeleteReason): void {
     this.byClient.delete(a.clientKey);
     this.byRelay.delete(a.relayId);
     this.usedPorts.delete(a.relay.port);
@@ -481,7 +541,7 @@ export class TurnServer {
     return 'ok';
   }
 
-  private respond(to: TransportAddress, method: number, tid: Uint8Array, attributes: StunAttribute[], key: Uint8Array | undefined, fingerprint: boolean): void {
+  private respond(to: ClientAddress, method: number, tid: Uint8Array, attributes: StunAttribute[], key: Uint8Array | undefined, fingerprint: boolean): void {
     this.transmit(
       undefined,
       to,
@@ -493,7 +553,7 @@ export class TurnServer {
   }
 
   private respondError(
-    to: TransportAddress,
+    to: ClientAddress,
     method: number,
     tid: Uint8Array,
     code: number,
@@ -509,7 +569,7 @@ export class TurnServer {
     );
   }
 
-  private challenge(now: number, from: TransportAddress, msg: DecodedStunMessage, code: number, fp: boolean): void {
+  private challenge(now: number, from: ClientAddress, msg: DecodedStunMessage, code: number, fp: boolean): void {
     this.respondError(from, msg.method, msg.transactionId, code, fp, undefined, [
       { type: 'REALM', value: this.realm },
       { type: 'NONCE', value: this.makeNonce(now, from) },
@@ -517,7 +577,7 @@ export class TurnServer {
   }
 
   /** RFC 8489 9.2.4. Returns the user and key, or undefined after sending the error. */
-  private authenticate(now: number, from: TransportAddress, msg: DecodedStunMessage, fp: boolean): { username: string; key: Uint8Array } | undefined {
+  private authenticate(now: number, from: ClientAddress, msg: DecodedStunMessage, fp: boolean): { username: string; key: Uint8Array } | undefined {
     const mi = getAttribute(msg, 'MESSAGE-INTEGRITY');
     if (!mi) {
       this.stats.challenges++;
@@ -546,7 +606,7 @@ export class TurnServer {
     return { username: username.value, key };
   }
 
-  private onRequest(now: number, from: TransportAddress, msg: DecodedStunMessage, fp: boolean): void {
+  private onRequest(now: number, from: ClientAddress, msg: DecodedStunMessage, fp: boolean): void {
     if (msg.method === StunMethod.Binding) {
       this.respond(from, StunMethod.Binding, msg.transactionId, [{ type: 'XOR-MAPPED-ADDRESS', ...from }, { type: 'SOFTWARE', value: this.software }], undefined, fp);
       return;
@@ -556,7 +616,7 @@ export class TurnServer {
       return;
     }
     // A retransmitted Allocate that already succeeded gets the same response (RFC 8656 7.2 NOTE).
-    const existing = this.byClient.get(addressKey(from));
+    const existing = this.byClient.get(clientKey(from));
     if (msg.method === StunMethod.Allocate && existing && existing.allocateTid === transactionKey(msg.transactionId)) {
       if (existing.response) this.transmit(undefined, from, existing.response);
       return;
@@ -588,7 +648,7 @@ export class TurnServer {
     else this.onChannelBind(now, from, msg, fp, existing);
   }
 
-  private onAllocate(now: number, from: TransportAddress, msg: DecodedStunMessage, fp: boolean, username: string, key: Uint8Array, existing: Allocation | undefined): void {
+  private onAllocate(now: number, from: ClientAddress, msg: DecodedStunMessage, fp: boolean, username: string, key: Uint8Array, existing: Allocation | undefined): void {
     const err = (code: number): void => this.respondError(from, msg.method, msg.transactionId, code, fp, key);
     if (existing) return err(ErrorCodes.AllocationMismatch);
     const transport = getAttribute(msg, 'REQUESTED-TRANSPORT');
@@ -632,7 +692,7 @@ export class TurnServer {
     const lifetimeS = computed > this.defaultLifetimeS ? computed : this.defaultLifetimeS;
     const relayId = this.nextRelayId++;
     const a: Allocation = {
-      clientKey: addressKey(from),
+      clientKey: clientKey(from),
       client: from,
       username,
       key,
@@ -661,7 +721,7 @@ export class TurnServer {
     this.pushEvent({ type: 'relay-open', relayId, family: this.relayFamily, address: this.relayAddress, port });
   }
 
-  private onRefresh(now: number, from: TransportAddress, msg: DecodedStunMessage, fp: boolean, a: Allocation): void {
+  private onRefresh(now: number, from: ClientAddress, msg: DecodedStunMessage, fp: boolean, a: Allocation): void {
     const family = getAttribute(msg, 'REQUESTED-ADDRESS-FAMILY');
     const ourFamily = this.relayFamily === 'IPv4' ? AddressFamily.IPv4 : AddressFamily.IPv6;
     if (family && family.family !== ourFamily) {
@@ -699,7 +759,7 @@ export class TurnServer {
     this.armDeadline(exp);
   }
 
-  private onCreatePermission(now: number, from: TransportAddress, msg: DecodedStunMessage, fp: boolean, a: Allocation): void {
+  private onCreatePermission(now: number, from: ClientAddress, msg: DecodedStunMessage, fp: boolean, a: Allocation): void {
     const peers = this.peersOf(msg, a);
     if (typeof peers === 'number') {
       this.respondError(from, msg.method, msg.transactionId, peers, fp, a.key);
@@ -714,7 +774,7 @@ export class TurnServer {
     this.respond(from, msg.method, msg.transactionId, [], a.key, fp);
   }
 
-  private onChannelBind(now: number, from: TransportAddress, msg: DecodedStunMessage, fp: boolean, a: Allocation): void {
+  private onChannelBind(now: number, from: ClientAddress, msg: DecodedStunMessage, fp: boolean, a: Allocation): void {
     const err = (code: number): void => this.respondError(from, msg.method, msg.transactionId, code, fp, a.key);
     const chAttr = getAttribute(msg, 'CHANNEL-NUMBER');
     const peerAttrs = msg.attributes.filter((x) => x.type === 'XOR-PEER-ADDRESS');
@@ -743,8 +803,8 @@ export class TurnServer {
     this.respond(from, msg.method, msg.transactionId, [], a.key, fp);
   }
 
-  private onSend(now: number, from: TransportAddress, msg: DecodedStunMessage): void {
-    const a = this.byClient.get(addressKey(from));
+  private onSend(now: number, from: ClientAddress, msg: DecodedStunMessage): void {
+    const a = this.byClient.get(clientKey(from));
     const peer = getAttribute(msg, 'XOR-PEER-ADDRESS');
     const data = getAttribute(msg, 'DATA');
     if (!a || a.state !== 'active' || !peer || !data || peer.family !== a.relay.family) {
@@ -761,9 +821,9 @@ export class TurnServer {
     this.stats.relayedToPeer++;
   }
 
-  private onChannelData(now: number, from: TransportAddress, bytes: Uint8Array): void {
+  private onChannelData(now: number, from: ClientAddress, bytes: Uint8Array): void {
     this.stats.channelData++;
-    const a = this.byClient.get(addressKey(from));
+    const a = this.byClient.get(clientKey(from));
     let cd;
     try {
       cd = decodeChannelData(bytes, this.maxChannel);

@@ -87,3 +87,13 @@ describe('seededRandom', () => {
     }
   });
 });
+
+describe('Reader.bytesCopy on a node Buffer', () => {
+  it('returns a copy, not a view (Buffer.prototype.slice is a view)', () => {
+    const buf = Buffer.from([1, 2, 3, 4]);
+    const copy = new Reader(buf).bytesCopy(4);
+    copy[0] = 99;
+    expect(buf[0]).toBe(1);
+    expect(copy).toBeInstanceOf(Uint8Array);
+  });
+});

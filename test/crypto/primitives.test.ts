@@ -13,7 +13,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { fromHex, toHex } from '../../src/common/hex.js';
 import { seededRandom } from '../../src/common/random.js';
 import { hkdfExpand, hkdfExtract, tls12Prf, hkdfExpandLabel } from '../../src/crypto/prf.js';
-import { aesCtr, aesGcmOpen, aesGcmSeal, chacha20Poly1305Open, chacha20Poly1305Seal } from '../../src/crypto/cipher.js';
+import { aesCtr, aesGcmOpen, aesGcmSeal, chacha20Poly1305Open, chacha20Poly1305Seal, chacha20Block16 } from '../../src/crypto/cipher.js';
 import { NamedGroup, ecdheSharedSecret, generateEcdheKeyPair } from '../../src/crypto/ecdh.js';
 import type { EcdheKeyPair } from '../../src/crypto/ecdh.js';
 import { ecdsaP256Sign, ecdsaP256Verify, generateP256KeyPair } from '../../src/crypto/ecdsa.js';
@@ -97,6 +97,10 @@ describe('AEAD and AES-CTR', () => {
     expect(toHex(aesGcmOpen(fromHex(g.key), fromHex(g.nonce), new Uint8Array(0), sealed)!)).toBe(g.plaintext);
     expect(aesGcmOpen(fromHex(g.key), fromHex(g.nonce), Uint8Array.of(1), sealed)).toBeUndefined();
     expect(aesGcmOpen(fromHex(g.key), fromHex(g.nonce), new Uint8Array(0), sealed.subarray(0, 10))).toBeUndefined();
+  });
+  it('ChaCha20 block function (RFC 8439 2.3.2), as DTLS 1.3 record number masks use it', () => {
+    const c = V.chacha20Block;
+    expect(toHex(chacha20Block16(fromHex(c.key), fromHex(c.counterAndNonce)))).toBe(c.first16);
   });
   it('AES-CTR (RFC 3711 B.2 keystream)', () => {
     const a = V.aesCtr;

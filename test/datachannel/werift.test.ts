@@ -139,5 +139,11 @@ describe('data channels: purertc <-> werift', () => {
     s.mgr.close(s.driver.now(), id);
     s.driver.pump();
     await s.until(() => wch.readyState === 'closed' && s.events.some((e) => e.type === 'closed' && e.id === id), 'close');
+
+    // werift closes the channel we opened: we see closing, reset our side, and close
+    wRemote[0]?.close();
+    await s.until(() => s.events.some((e) => e.type === 'closed' && e.id === ours.id), 'close from werift');
+    expect(s.events.some((e) => e.type === 'closing' && e.id === ours.id)).toBe(true);
+    expect(s.mgr.getChannel(ours.id)).toBeUndefined();
   }, 30_000);
 });

@@ -3,7 +3,8 @@
  * one 1413-byte ClientHello in two fragments across two datagrams, offering DTLS 1.3
  * (supported_versions 0xfefc) and X25519MLKEM768 key shares. Our server must reassemble
  * it in either order and answer in DTLS 1.2 (RFC 9147 5.3 / RFC 6347), or with a
- * HelloVerifyRequest first when cookies are on (RFC 6347 4.2.1).
+ * HelloVerifyRequest first when cookies are on (RFC 6347 4.2.1), or in DTLS 1.3 with an
+ * X25519MLKEM768 share when `dtls13` is on (RFC 9147, draft-ietf-tls-ecdhe-mlkem).
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { DtlsEndpoint } from '../../src/dtls/endpoint.js';
 import { ContentType, DtlsVersion, ExtensionType, HandshakeType } from '../../src/dtls/constants.js';
 import { serializeRecord } from '../../src/dtls/record.js';
 import { seededRandom } from '../../src/common/random.js';
+import { parseRecords13 } from '../../src/dtls/record13.js';
 import { testCertificate } from './harness.js';
 
 const capture = JSON.parse(readFileSync(new URL('../../vectors/chromium-156/dtls-clienthello-first-flight.json', import.meta.url), 'utf8')) as { datagrams: string[] };
@@ -132,5 +134,50 @@ describe('record sequence mirroring (RFC 6347 4.2.1)', () => {
     const recs = shOut.flatMap((d) => parseRecords(d));
     expect(recs[0]!.sequenceNumber).toBe(57);
     expect(recs.map((r) => r.sequenceNumber)).toEqual(recs.map((_, i) => 57 + i));
+  });
+});
+
+describe("Chrome 156's ClientHello with DTLS 1.3 enabled on our server", () => {
+  it('gets a DTLS 1.3 ServerHello with an X25519MLKEM768 key share, the rest encrypted in epoch 2', () => {
+    const server = new DtlsEndpoint({ role: 'server', certificate: testCertificate(31), rng: seededRandom(5), dtls13: true });
+    server.start(0);
+    for (const d of [...datagrams].reverse()) server.handleInput(10, d);
+    const out = drain(server);
+    const plain = out.flatMap((d) => parseRecords13(d)).filter((r) => r.kind === 'plaintext');
+    const encrypted = out.flatMap((d) => parseRecords13(d)).filter((r) => r.kind === 'ciphertext');
+    expect(plain).toHaveLength(1);
+    const [f] = parseFragments(plain[0]!.kind === 'plaintext' ? plain[0]!.fragment : new Uint8Array(0));
+    expect([f!.msgType, f!.messageSeq]).toEqual([HandshakeType.ServerHello, 0]);
+    const sh = parseServerHello(f!.body);
+    expect(sh.version).toBe(DtlsVersion.Dtls12); // legacy_version
+    expect(sh.cipherSuite).toBe(0x1301);
+    expect(findExtension(sh.extensions, ExtensionType.supported_versions)!.data).toEqual(Uint8Array.of(0xfe, 0xfc));
+    const ks = findExtension(sh.extensions, ExtensionType.key_share)!.data;
+    expect([(ks[0]! << 8) | ks[1]!, (ks[2]! << 8) | ks[3]!]).toEqual([0x11ec, 1088 + 32]);
+    expect(encrypted.length).toBeGreaterThan(0);
+    expect(encrypted.every((r) => r.kind === 'ciphertext' && r.epochBits === 2)).toBe(true);
+    for (const d of out) expect(d.length).toBeLessThanOrEqual(1200);
+  });
+});
+
+describe('regression: a ClientHello whose ML-KEM encapsulation key fails the FIPS 203 modulus check', () => {
+  it('closes with illegal_parameter instead of throwing (found by the DTLS 1.3 fuzz property)', () => {
+    const server = new DtlsEndpoint({ role: 'server', certificate: testCertificate(31), rng: seededRandom(5), dtls13: true });
+    server.start(0);
+    const hello = parseClientHello(messagesOf(datagrams)[0]!.body);
+    const exts = hello.extensions.map((e) => {
+      if (e.type !== ExtensionType.key_share) return e;
+      const data = e.data.slice();
+      data.fill(0xff, 8, 8 + 384); // client_shares len(2), group(2), len(2): the 0x11ec share starts at 6
+      return { type: e.type, data };
+    });
+    const body = serializeClientHello({ ...hello, extensions: exts });
+    for (const f of fragmentMessage(HandshakeType.ClientHello, 0, body, 1100)) {
+      server.handleInput(1, serializeRecord({ contentType: ContentType.Handshake, version: DtlsVersion.Dtls10, epoch: 0, sequenceNumber: f.fragmentOffset, fragment: serializeFragment(f) }));
+    }
+    expect(server.state).toBe('closed');
+    const events = [];
+    for (let e = server.pollEvent(); e; e = server.pollEvent()) events.push(e);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'alert', name: 'illegal_parameter', fromPeer: false }));
   });
 });

@@ -147,9 +147,13 @@ describe.skipIf(!chromeAvailable)('DTLS 1.2 against Chromium', () => {
     { setup: 'passive', cookies: false },
     { setup: 'passive', cookies: true },
     { setup: 'active', cookies: false },
+    { setup: 'passive', cookies: false, dtls13: true },
+    { setup: 'active', cookies: false, dtls13: true },
   ] as const;
-  for (const { setup, cookies } of cases) {
-    it(`Chrome as DTLS ${setup === 'passive' ? 'client (offers 1.3, gets 1.2)' : 'server'}${cookies ? ', after our HelloVerifyRequest' : ''}`, async () => {
+  for (const c of cases) {
+    const { setup, cookies } = c;
+    const dtls13 = 'dtls13' in c && c.dtls13;
+    it(`Chrome as DTLS ${setup === 'passive' ? 'client' : 'server'}, ${dtls13 ? 'DTLS 1.3 with X25519MLKEM768' : setup === 'passive' ? 'offers 1.3, gets 1.2' : 'DTLS 1.2'}${cookies ? ', after our HelloVerifyRequest' : ''}`, async () => {
       const page = await chrome.newPage();
       const peer = await page.createPeer('chrome', { dataChannels: ['dtls'] });
       const offer = await peer.createOffer();
@@ -163,17 +167,19 @@ describe.skipIf(!chromeAvailable)('DTLS 1.2 against Chromium', () => {
         certificate: cert,
         remoteFingerprints: [chromeFingerprint],
         cookies,
+        dtls13,
       }));
       cleanups.push(() => ours.close());
       await peer.setRemoteDescription({ type: 'answer', sdp: answerSdp(offerSdp, ours.socket.address().port, formatFingerprint(certificateFingerprint(cert.der)), setup) });
       const ev = await ours.waitFor((e) => e.type === 'connected' || e.type === 'closed');
-      expect(ev).toMatchObject({ type: 'connected', version: 'DTLS 1.2', peerFingerprint: chromeFingerprint });
+      expect(ev).toMatchObject({ type: 'connected', version: dtls13 ? 'DTLS 1.3' : 'DTLS 1.2', peerFingerprint: chromeFingerprint });
       if (ev.type === 'connected') {
-        expect(['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384']).toContain(ev.cipherSuite);
         expect(ev.srtpProfile).toBeDefined();
         // Measured with Chromium 156: as client it takes our first choices; as server it
         // picks ECDHE-ECDSA-AES128-GCM-SHA256, x25519 and SRTP_AES128_CM_HMAC_SHA1_80.
-        if (setup === 'passive') expect([ev.cipherSuite, ev.group, ev.srtpProfile]).toEqual(['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'x25519', 'SRTP_AEAD_AES_128_GCM']);
+        if (dtls13 && setup === 'passive') expect([ev.cipherSuite, ev.group, ev.srtpProfile]).toEqual(['TLS_AES_128_GCM_SHA256', 'X25519MLKEM768', 'SRTP_AEAD_AES_128_GCM']);
+        else if (dtls13) expect([ev.group, ev.srtpProfile]).toEqual(['X25519MLKEM768', 'SRTP_AES128_CM_HMAC_SHA1_80']);
+        else if (setup === 'passive') expect([ev.cipherSuite, ev.group, ev.srtpProfile]).toEqual(['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'x25519', 'SRTP_AEAD_AES_128_GCM']);
       }
       await peer.waitFor({ kind: 'connectionState', state: 'connected' });
       // Chrome's SCTP association starts over our DTLS: an SCTP packet to port 5000 (RFC 8261).

@@ -196,6 +196,26 @@ describe('DTLS 1.2 against OpenSSL 3.0: fragmentation, P-256, failures', () => {
     }
   });
 
+  it('our client offering DTLS 1.3 (X25519MLKEM768 share) settles on 1.2 with s_server', async () => {
+    const port = await freePort();
+    const server = new OpenSsl([
+      's_server', ...common('TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'), '-accept', `127.0.0.1:${port}`,
+      '-cert', join(dir, 'os-cert.pem'), '-key', join(dir, 'os-key.pem'), '-Verify', '1', '-CAfile', join(dir, 'our-cert.pem'),
+    ]);
+    const driver = await UdpDriver.bind(new DtlsEndpoint({ role: 'client', certificate: ours, remoteFingerprints: [certificateFingerprint(opensslCertDer)], dtls13: true }));
+    try {
+      await server.waitFor(/ACCEPT/);
+      driver.connect(port);
+      const ev = await driver.waitFor((e) => e.type === 'connected' || e.type === 'closed');
+      expect(ev).toMatchObject({ type: 'connected', version: 'DTLS 1.2' });
+      await server.waitFor(/Keying material: [0-9A-F]+/i);
+      expect(toHex(driver.endpoint.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60))).toBe(exportedFrom(server.out));
+    } finally {
+      server.kill();
+      driver.close();
+    }
+  });
+
   it('our server refuses an s_client that sends no certificate', async () => {
     const driver = await UdpDriver.bind(new DtlsEndpoint({ role: 'server', certificate: ours }));
     driver.listen();

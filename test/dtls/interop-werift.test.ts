@@ -80,6 +80,30 @@ class Bridge {
   }
 }
 
+describe('DTLS 1.3 offer against werift (1.2 only)', () => {
+  it('our client offering DTLS 1.3 settles on 1.2 with werift DtlsServer', async () => {
+    const bridge = new Bridge({ role: 'client', certificate: ours, remoteFingerprints: [certificateFingerprint(theirs.der)], dtls13: true });
+    const server = new DtlsServer({
+      transport: bridge.transport as never,
+      cert: certificateToPem(theirs.der), key: privateKeyToPem(theirs.privateKey, theirs.publicKey),
+      certificateRequest: true, srtpProfiles: [7 as never], extendedMasterSecret: true,
+      signatureHash: { hash: 4, signature: 3 } as never,
+    });
+    try {
+      bridge.endpoint.start(performance.now());
+      bridge.flush();
+      const ev = await bridge.waitFor((e) => e.type === 'connected' || e.type === 'closed');
+      expect(ev).toMatchObject({ type: 'connected', version: 'DTLS 1.2' });
+      while (!server.connected) await new Promise((r) => setTimeout(r, 5));
+      const w = server.extractSessionKeys(16, 12);
+      expect(toHex(srtpKeyingMaterial(bridge.endpoint).localMasterKey)).toBe(w.remoteKey.toString('hex'));
+    } finally {
+      bridge.stop();
+      server.close();
+    }
+  });
+});
+
 const PROFILES: [SrtpProfileName, number][] = [
   ['SRTP_AEAD_AES_128_GCM', SrtpProtectionProfile.SRTP_AEAD_AES_128_GCM],
   ['SRTP_AES128_CM_HMAC_SHA1_80', SrtpProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80],

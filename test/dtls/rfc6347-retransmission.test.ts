@@ -172,7 +172,7 @@ describe('property: any network within bounds still completes the handshake', ()
           );
           p.start();
           expect(p.runUntil(() => p.connected(), 50_000)).toBe(true);
-          expect(p.client.negotiated?.suite.name).toBe(c.suite);
+          expect(p.client.negotiated?.cipherSuite).toBe(c.suite);
           expect(p.client.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60)).toEqual(p.server.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60));
         },
       ),

@@ -6,12 +6,15 @@
  * 3.1) and trickled candidates with the end-of-candidates null (RFC 8838 sections 8 and
  * 13) relayed by the server, then a data channel (RFC 8831) carries a message each way.
  * The pages' candidates are the loopback ones the harness's flags unlock. A third test
- * speaks the raw protocol with the page's WebSocket and no script at all.
+ * speaks the raw protocol with the page's WebSocket and no script at all, and one puts
+ * a Node peer (libdatachannel through node-datachannel's W3C polyfill) on the Node
+ * `SignalingClient` opposite a Chrome page.
  *
  * Run as CI does: unshare -n sh -c 'ip link set lo up && npx vitest run test/interop/chrome-signaling.test.ts'
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_CLIENT_PATH, createSignalingServer } from '../../src/signaling/index.js';
+import { RTCPeerConnection as NdcPeerConnection } from 'node-datachannel/polyfill';
+import { BROWSER_CLIENT_PATH, SignalingClient, createSignalingServer } from '../../src/signaling/index.js';
 import type { SignalingServer } from '../../src/signaling/index.js';
 import { DEFAULT_WAIT_MS, chromeAvailable, useChrome } from './harness/index.js';
 import type { ChromePage } from './harness/index.js';
@@ -27,6 +30,9 @@ interface PageState {
   remoteCandidates: number;
   endOfCandidates: boolean;
   left: string[];
+  /** SDP this page sent and received through the server, in order. */
+  sentSdp: string[];
+  receivedSdp: string[];
   errors: string[];
   log: string[];
 }
@@ -39,7 +45,8 @@ const PAGE_SCRIPT = `
 window.startSignalingPeer = async function (url, room, name) {
   var state = window.sigPeer = {
     id: null, peers: [], connectionState: 'new', channelState: 'none', messages: [],
-    localCandidates: [], remoteCandidates: 0, endOfCandidates: false, left: [], errors: [], log: []
+    localCandidates: [], remoteCandidates: 0, endOfCandidates: false, left: [], sentSdp: [], receivedSdp: [],
+    errors: [], log: []
   };
   function log(s) { state.log.push(s); console.log('[sig ' + name + '] ' + s); }
   var sig = await PurertcSignaling.connect(url);
@@ -66,13 +73,16 @@ window.startSignalingPeer = async function (url, room, name) {
   sig.on('offer', async function (m) {
     log('offer from ' + m.from);
     remote = m.from;
+    state.receivedSdp.push(m.sdp);
     await pc.setRemoteDescription({ type: 'offer', sdp: m.sdp });
     await pc.setLocalDescription(await pc.createAnswer());
+    state.sentSdp.push(pc.localDescription.sdp);
     sig.answer(pc.localDescription.sdp, remote);
     flush();
   });
   sig.on('answer', async function (m) {
     log('answer from ' + m.from);
+    state.receivedSdp.push(m.sdp);
     await pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
   });
   sig.on('candidate', async function (m) {
@@ -87,6 +97,7 @@ window.startSignalingPeer = async function (url, room, name) {
     remote = joined.peers[0].id;
     wire(pc.createDataChannel('chat'));
     await pc.setLocalDescription(await pc.createOffer());
+    state.sentSdp.push(pc.localDescription.sdp);
     sig.offer(pc.localDescription.sdp, remote);
     flush();
   }
@@ -145,6 +156,11 @@ describe.skipIf(!chromeAvailable)('chrome: two pages connect through the purertc
     const sa = await state(a.page);
     const sb = await state(b.page);
     expect(sb.peers).toEqual([a.id]); // bob found alice in the room and offered
+    // Chrome's offer and answer crossed the server byte for byte.
+    expect(sb.sentSdp).toHaveLength(1);
+    expect(sa.receivedSdp).toEqual(sb.sentSdp);
+    expect(sb.receivedSdp).toEqual(sa.sentSdp);
+    expect(sa.receivedSdp[0]).toMatch(/^v=0\r\n[\s\S]*m=application [\s\S]*a=sctp-port:/);
     expect(sa.messages).toEqual(['hello from bob']);
     expect(sb.messages).toEqual(['hello from alice']);
     for (const s of [sa, sb]) {
@@ -171,6 +187,55 @@ describe.skipIf(!chromeAvailable)('chrome: two pages connect through the purertc
     for (const p of pages) await waitUntil(p.page, 'message', 'window.sigPeer.messages.length >= 1');
     const messages = await Promise.all(pages.map(async (p) => (await state(p.page)).messages));
     expect(messages).toEqual([['hello from x2'], ['hello from y2'], ['hello from x1'], ['hello from y1']]);
+  });
+
+  it('a Chrome page and a Node peer (libdatachannel) on the Node SignalingClient connect through the server', async () => {
+    // The Node side waits in the room; the page joins and offers (PAGE_SCRIPT's rule).
+    const sig = await SignalingClient.connect(server.url);
+    const pc = new NdcPeerConnection({ iceServers: [], bindAddress: '127.0.0.1' } as RTCConfiguration);
+    try {
+      const received: string[] = [];
+      let remote: string | undefined;
+      const early: (RTCIceCandidateInit | null)[] = [];
+      pc.onicecandidate = (e: RTCPeerConnectionIceEvent) => {
+        const c = e.candidate === null ? null : (e.candidate.toJSON() as RTCIceCandidateInit);
+        if (remote === undefined) early.push(c);
+        else sendCandidate(c, remote);
+      };
+      const sendCandidate = (c: RTCIceCandidateInit | null, to: string): void => {
+        sig.candidate(c === null ? null : { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null }, to);
+      };
+      pc.ondatachannel = (e: RTCDataChannelEvent) => {
+        e.channel.onmessage = (m: MessageEvent) => {
+          received.push(String(m.data));
+          e.channel.send(`echo: ${String(m.data)}`);
+        };
+      };
+      sig.on('offer', (m) => {
+        remote = m.from;
+        void (async () => {
+          await pc.setRemoteDescription({ type: 'offer', sdp: m.sdp });
+          const answer = await pc.createAnswer();
+          await pc.setLocalDescription(answer);
+          sig.answer(pc.localDescription?.sdp ?? answer.sdp ?? '', m.from);
+          for (const c of early.splice(0)) sendCandidate(c, m.from);
+        })();
+      });
+      sig.on('candidate', (m) => {
+        if (m.candidate !== null && m.candidate.candidate !== '') void pc.addIceCandidate(m.candidate);
+      });
+      await sig.join('node-room', 'node');
+
+      const page = await openPeerPage('node-room', 'chrome');
+      expect((await state(page.page)).peers).toEqual([sig.id]);
+      await waitUntil(page.page, 'chrome got the echo', 'window.sigPeer.messages.length >= 1');
+      expect((await state(page.page)).messages).toEqual(['echo: hello from chrome']);
+      expect(received).toEqual(['hello from chrome']);
+      expect(remote).toBe(page.id);
+    } finally {
+      pc.close();
+      await sig.close();
+    }
   });
 
   it("a page speaking the raw protocol with the browser's WebSocket: error replies keep it up", async () => {

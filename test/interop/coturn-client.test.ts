@@ -8,11 +8,12 @@ import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { once } from 'node:events';
+import { Socket as TcpSocket, connect } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeStunMessage, encodeStunMessage } from '../../src/stun/index.js';
+import { decodeStunMessage, encodeStunMessage, StunStreamFramer } from '../../src/stun/index.js';
 import { TurnClient } from '../../src/turn/client.js';
 import type { TurnClientEvent } from '../../src/turn/client.js';
 import type { TransportAddress } from '../../src/turn/address.js';
@@ -29,27 +30,42 @@ async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-/** Drives a sans-IO TurnClient from a dgram socket and real timers; time can be shifted forward. */
+/**
+ * Drives a sans-IO TurnClient from a dgram socket or a TCP connection (framed with
+ * StunStreamFramer) and real timers; time can be shifted forward.
+ */
 class ClientDriver {
   readonly events: TurnClientEvent[] = [];
   offsetMs = 0;
   private timer: NodeJS.Timeout | undefined;
   private waiters: (() => void)[] = [];
-  readonly socket: Socket;
   readonly client: TurnClient;
-  constructor(socket: Socket, client: TurnClient) {
-    this.socket = socket;
+  private readonly sendData: (data: Uint8Array, to: TransportAddress) => void;
+  private readonly closeTransport: () => void;
+  constructor(transport: Socket | TcpSocket, client: TurnClient) {
     this.client = client;
-    socket.on('message', (data) => {
-      client.handleInput(this.now(), data);
-      this.pump();
-    });
+    if (transport instanceof TcpSocket) {
+      const framer = new StunStreamFramer();
+      transport.on('data', (chunk: Buffer) => {
+        for (const f of framer.push(chunk)) client.handleInput(this.now(), f);
+        this.pump();
+      });
+      this.sendData = (d) => void transport.write(d);
+      this.closeTransport = () => void transport.destroy();
+    } else {
+      transport.on('message', (data) => {
+        client.handleInput(this.now(), data);
+        this.pump();
+      });
+      this.sendData = (d, to) => transport.send(d, to.port, to.address);
+      this.closeTransport = () => transport.close();
+    }
   }
   now(): number {
     return performance.now() + this.offsetMs;
   }
   pump(): void {
-    for (let t = this.client.pollTransmit(); t; t = this.client.pollTransmit()) this.socket.send(t.data, t.to.port, t.to.address);
+    for (let t = this.client.pollTransmit(); t; t = this.client.pollTransmit()) this.sendData(t.data, t.to);
     for (let e = this.client.pollEvent(); e; e = this.client.pollEvent()) this.events.push(e);
     for (const w of this.waiters.splice(0)) w();
     if (this.timer) clearTimeout(this.timer);
@@ -85,7 +101,7 @@ class ClientDriver {
   }
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.socket.close();
+    this.closeTransport();
   }
 }
 
@@ -110,7 +126,6 @@ describe('purertc TURN client against coturn turnserver', () => {
       'realm=purertc.test',
       'no-tls',
       'no-dtls',
-      'no-tcp',
       'no-cli',
       'allow-loopback-peers',
       'log-file=stdout',
@@ -198,6 +213,31 @@ describe('purertc TURN client against coturn turnserver', () => {
     expect(closed.reason).toBe('deallocated');
     // The permission and channel refreshes the clock jump triggered were accepted too.
     expect(d.events.filter((e) => e.type === 'error')).toEqual([]);
+    d.stop();
+  });
+
+  it('over TCP to coturn (RFC 8656 3.1): allocates, binds a channel, relays padded ChannelData to the peer and back', async () => {
+    const conn = connect({ host: '127.0.0.1', port: server.port });
+    await once(conn, 'connect');
+    const client = new TurnClient({ server, username: 'alice', password: 'wonderland', transport: 'tcp' });
+    const d = new ClientDriver(conn, client);
+    client.allocate(d.now());
+    d.pump();
+    const allocated = await d.waitFor('allocated');
+    expect(allocated.relayed.port).toBeGreaterThanOrEqual(46000);
+    expect(allocated.mapped).toEqual({ family: 'IPv4', address: '127.0.0.1', port: conn.localPort });
+    const channel = client.bindChannel(d.now(), peerAddress);
+    d.pump();
+    await d.waitFor('channel-bound');
+    // 5 bytes: the frame on the wire is padded to 12 (4 + 8).
+    client.send(peerAddress, new TextEncoder().encode('tcp!!'));
+    d.pump();
+    const echoed = await d.waitFor('data');
+    expect(new TextDecoder().decode(echoed.data)).toBe('tcp!!');
+    expect(echoed.channel).toBe(channel);
+    client.close(d.now());
+    d.pump();
+    expect((await d.waitFor('closed')).reason).toBe('deallocated');
     d.stop();
   });
 

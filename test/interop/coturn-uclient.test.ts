@@ -14,7 +14,7 @@ describe('turnutils_uclient against purertc TURN server', () => {
   let server: TurnServerHandle;
   beforeAll(async () => {
     // Relay ports: a range chosen away from the ephemeral range other tests use.
-    server = await startTurnServer({ host: '127.0.0.1', port: 0, realm: 'purertc.test', users: { alice: 's3cret' }, minPort: 45000, maxPort: 45999, allowLoopbackPeers: true });
+    server = await startTurnServer({ host: '127.0.0.1', port: 0, realm: 'purertc.test', users: { alice: 's3cret' }, minPort: 45000, maxPort: 45999, allowLoopbackPeers: true, tcp: true });
   });
   afterAll(async () => {
     await server.close();
@@ -23,6 +23,7 @@ describe('turnutils_uclient against purertc TURN server', () => {
   for (const [name, flags] of [
     ['channels (ChannelData)', []],
     ['Send/Data indications', ['-s']],
+    ['TCP to the server (RFC 8656 3.1, padded ChannelData)', ['-t']],
   ] as const) {
     it(`relays client-to-client over ${name} with no loss`, async () => {
       const { stdout, stderr } = await run(UCLIENT, ['-u', 'alice', '-w', 's3cret', '-p', String(server.port), '-y', '-n', '50', '-m', '2', '-l', '200', ...flags, '127.0.0.1'], {

@@ -127,7 +127,7 @@ export const rtcpPacket: fc.Arbitrary<RtcpPacket> = fc.oneof(
     type: fc.constant('app' as const),
     subtype: fc.integer({ min: 0, max: 31 }),
     ssrc: u32,
-    name: fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 4, maxLength: 4 }),
+    name: fc.string({ unit: fc.integer({ min: 0, max: 0xff }).map((c) => String.fromCharCode(c)), minLength: 4, maxLength: 4 }),
     data: words(4),
   }),
   fc.record({ type: fc.constant('xr' as const), ssrc: u32, blocks: fc.array(xrBlock, { maxLength: 4 }) }),

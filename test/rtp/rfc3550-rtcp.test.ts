@@ -100,6 +100,7 @@ describe('RTCP serialization refuses what the wire cannot carry', () => {
     ['cumulative lost beyond 24 bits', { type: 'rr', ssrc: 1, reports: [{ ssrc: 1, fractionLost: 0, cumulativeLost: 0x800000, highestSequence: 0, jitter: 0, lastSr: 0, delaySinceLastSr: 0 }] }],
     ['a 256-byte SDES item', { type: 'sdes', chunks: [{ ssrc: 1, items: [{ type: 1, text: 'x'.repeat(256) }] }] }],
     ['APP name of 3 characters', { type: 'app', subtype: 0, ssrc: 1, name: 'abc', data: new Uint8Array(0) }],
+    ['APP name beyond one byte per character', { type: 'app', subtype: 0, ssrc: 1, name: 'ab\u0100c', data: new Uint8Array(0) }],
     ['APP data of 3 bytes', { type: 'app', subtype: 0, ssrc: 1, name: 'abcd', data: new Uint8Array(3) }],
     ['unknown body of 3 bytes', { type: 'unknown', packetType: 210, count: 0, body: new Uint8Array(3) }],
     ['TWCC small delta 256', { type: 'twcc', senderSsrc: 1, mediaSsrc: 2, baseSequenceNumber: 0, referenceTime: 0, feedbackPacketCount: 0, statuses: [1], deltas: [256] }],

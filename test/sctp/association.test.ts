@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { initFeatures } from '../../src/sctp/chunk-init.js';
+import { CauseCode } from '../../src/sctp/constants.js';
+import { parsePacket, serializePacket } from '../../src/sctp/packet.js';
 import { Pair, messagesOf, pattern, sameBytes } from './helpers.js';
 
 describe('SCTP association setup (RFC 9260 5.1, 5.2)', () => {
@@ -43,13 +46,37 @@ describe('SCTP association setup (RFC 9260 5.1, 5.2)', () => {
     expect(closed).toMatchObject({ type: 'closed', error: true });
   });
 
-  it('rejects a stale cookie (5.1.5) and a forged one', () => {
-    // B answers INIT; the COOKIE ECHO is held back past the cookie lifetime.
-    const p = new Pair({ b: { cookieLifetimeMs: 1000 }, ab: { dropIf: (_d, i) => i === 1 } , a: { rtoInitialMs: 3000, rtoMinMs: 3000 } });
+  it('answers a stale cookie with an ERROR, and the initiator starts over (5.1.5, 5.2.6)', () => {
+    // B's cookies live 1 s; A's first COOKIE ECHO is lost and its retransmission 3 s later is stale.
+    const errors: number[] = [];
+    const p = new Pair({
+      b: { cookieLifetimeMs: 1000 },
+      a: { rtoInitialMs: 3000, rtoMinMs: 3000 },
+      ab: { dropIf: (_d, i) => i === 1 },
+      ba: { dropIf: (d) => (parsePacket(d).chunks.forEach((c) => c.type === 'error' && errors.push(...c.causes.map((x) => x.code))), false) },
+    });
     p.a.connect(0);
-    p.run(() => p.a.state === 'established' || p.a.state === 'closed', 10_000);
-    // The first COOKIE ECHO was lost; the retransmission 3 s later is stale, so B sends an ERROR.
+    p.run(() => p.a.state === 'established' && p.b.state === 'established', 10_000);
+    expect(errors).toEqual([CauseCode.StaleCookie]);
+  });
+
+  it('ignores a forged or altered COOKIE ECHO', () => {
+    const p = new Pair();
+    p.a.connect(0);
+    const init = p.a.pollTransmit() as Uint8Array;
+    p.b.handleInput(0, init);
+    const initAck = parsePacket(p.b.pollTransmit() as Uint8Array);
+    const ack = initAck.chunks[0];
+    if (ack?.type !== 'init-ack') throw new Error('no INIT ACK');
+    const cookie = initFeatures(ack).stateCookie as Uint8Array;
+    const forged = cookie.slice();
+    forged[10] = (forged[10] as number) ^ 1;
+    const tagOfB = ack.initiateTag;
+    p.b.handleInput(1, serializePacket({ sourcePort: 5000, destinationPort: 5000, verificationTag: tagOfB, chunks: [{ type: 'cookie-echo', cookie: forged }] }));
     expect(p.b.state).toBe('new');
+    expect(p.b.pollTransmit()).toBeUndefined();
+    p.b.handleInput(1, serializePacket({ sourcePort: 5000, destinationPort: 5000, verificationTag: tagOfB, chunks: [{ type: 'cookie-echo', cookie }] }));
+    expect(p.b.state).toBe('established');
   });
 });
 

@@ -89,27 +89,45 @@ describe('bounds against a hostile peer', () => {
       const s = parsePacket(x).chunks.find((c) => c.type === 'sack');
       if (s?.type === 'sack') accepted = Math.max(accepted, s.gapBlocks.reduce((n, g) => n + g.end - g.start + 1, 0));
     }
-    expect(a.stats.packetsDropped).toBeGreaterThanOrEqual(5000 - 2);
+    expect(a.stats.dataChunksDropped).toBeGreaterThanOrEqual(5000 - 2);
     expect(a.state).toBe('established');
     expect(accepted).toBeGreaterThan(0);
   });
 
   it('holds at most MAX_HELD_CHUNKS tiny fragments that never complete', () => {
     const { a, tagOfA, tsnBase } = established();
-    for (let k = 1; k < MAX_HELD_CHUNKS + 3000; k++) {
-      a.handleInput(1, serializePacket({ sourcePort: 5000, destinationPort: 5000, verificationTag: tagOfA, chunks: [{ type: 'data', tsn: (tsnBase + k) >>> 0, streamId: 1, ssn: 0, ppid: 53, unordered: false, beginning: k === 1, ending: false, immediate: false, userData: new Uint8Array(1) }] }));
+    const PER_PACKET = 50; // bundled 1-byte fragments
+    for (let k = 1; k < MAX_HELD_CHUNKS + 3000; k += PER_PACKET) {
+      const chunks = Array.from({ length: PER_PACKET }, (_, j) => ({ type: 'data' as const, tsn: (tsnBase + k + j) >>> 0, streamId: 1, ssn: 0, ppid: 53, unordered: false, beginning: k + j === 1, ending: false, immediate: false, userData: new Uint8Array(1) }));
+      a.handleInput(1, serializePacket({ sourcePort: 5000, destinationPort: 5000, verificationTag: tagOfA, chunks }));
       for (let x = a.pollTransmit(); x; x = a.pollTransmit());
     }
     expect(a.receiveHeldChunks).toBe(MAX_HELD_CHUNKS);
-    expect(a.stats.packetsDropped).toBeGreaterThanOrEqual(2999);
+    expect(a.stats.dataChunksDropped).toBeGreaterThan(2900);
     expect(a.state).toBe('established');
   });
 
   it('drops DATA far beyond the cumulative TSN and data over the receive buffer', () => {
     const { a, tagOfA, tsnBase } = established();
-    const before = a.stats.packetsDropped;
+    const before = a.stats.dataChunksDropped;
     a.handleInput(1, serializePacket({ sourcePort: 5000, destinationPort: 5000, verificationTag: tagOfA, chunks: [{ type: 'data', tsn: (tsnBase + 0x7000_0000) >>> 0, streamId: 1, ssn: 0, ppid: 53, unordered: false, beginning: true, ending: true, immediate: false, userData: new Uint8Array(8) }] }));
-    expect(a.stats.packetsDropped).toBe(before + 1);
+    expect(a.stats.dataChunksDropped).toBe(before + 1);
     expect(a.state).toBe('established');
+  });
+});
+
+describe('RFC 9260 6.3.1 RTO from RTT measurements', () => {
+  it('converges on the path RTT and keeps RTO within [RTO.Min, RTO.Max]', () => {
+    const p = new Pair({ a: { rtoMinMs: 10, rtoMaxMs: 60_000 }, ab: { delayMs: 50 }, ba: { delayMs: 50 } });
+    p.connect();
+    expect(p.a.srttMs).toBeUndefined();
+    expect(p.a.rtoMs).toBe(1000); // RTO.Initial
+    for (let i = 0; i < 200; i++) p.a.send(p.now, 0, 53, pattern(i, 2400)); // two packets each: SACKed at once
+    p.run(() => messagesOf(p.eventsB).length === 200, 1_000_000);
+    const srtt = p.a.srttMs as number;
+    expect(srtt).toBeGreaterThanOrEqual(100);
+    expect(srtt).toBeLessThan(130);
+    expect(p.a.rtoMs).toBeGreaterThanOrEqual(srtt);
+    expect(p.a.rtoMs).toBeLessThan(srtt + 200);
   });
 });

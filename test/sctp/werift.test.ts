@@ -36,11 +36,34 @@ interface WeriftSctp {
 
 const SIZES = [1, 2, 3, 100, 1000, 1160, 1171, 1172, 1173, 1200, 4096, 16_384, 65_535, 65_536, 100_000, 262_144];
 
+/**
+ * Once `lossy` is on, drops every `every`th DATA-carrying packet in each direction, and
+ * from werift also every retransmission of a dropped TSN (werift ignores
+ * maxRetransmits 0, so its side uses 1 and needs its retransmission to be lost too).
+ */
+const loss = { lossy: false, every: 5, countW: 0, countO: 0, droppedW: new Set<number>() };
+
+function firstTsn(b: Uint8Array): number {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(16);
+}
+
+function carriesData(b: Uint8Array): boolean {
+  return b.length > 16 && b[12] === 0; // first chunk type DATA
+}
+
 function setup(ourRole: 'client' | 'server') {
   const weriftTransport: WeriftTransport = {
     onData: undefined,
     send: async (buf) => {
       const copy = new Uint8Array(buf);
+      if (loss.lossy && carriesData(copy)) {
+        const tsn = firstTsn(copy);
+        if (loss.droppedW.has(tsn)) return;
+        if (++loss.countW % loss.every === 0) {
+          loss.droppedW.add(tsn);
+          return;
+        }
+      }
       setImmediate(() => driver.input(copy));
     },
   };
@@ -49,7 +72,10 @@ function setup(ourRole: 'client' | 'server') {
   const waiters: (() => void)[] = [];
   const driver = new RealTimeDriver(
     ours,
-    (pkt) => setImmediate(() => weriftTransport.onData?.(Buffer.from(pkt))),
+    (pkt) => {
+      if (loss.lossy && carriesData(pkt) && ++loss.countO % loss.every === 0) return;
+      setImmediate(() => weriftTransport.onData?.(Buffer.from(pkt)));
+    },
     (e) => {
       ourEvents.push(e);
       for (const w of waiters.splice(0)) w();
@@ -82,8 +108,46 @@ function setup(ourRole: 'client' | 'server') {
 
 let cleanup: (() => Promise<void>) | undefined;
 afterEach(async () => {
+  loss.lossy = false;
+  loss.countW = 0;
+  loss.countO = 0;
+  loss.droppedW.clear();
   await cleanup?.();
   cleanup = undefined;
+});
+
+describe('werift interop: partial reliability (RFC 3758) on a lossy path', () => {
+  it('abandons with maxRetransmits 0 both ways; FORWARD TSNs keep both sides moving', async () => {
+    const s = setup('client');
+    cleanup = async () => {
+      s.driver.stop();
+      await s.werift.stop().catch(() => undefined);
+    };
+    await s.werift.start(5000);
+    s.ours.connect(s.driver.now());
+    s.driver.pump();
+    await s.until(() => s.ours.state === 'established' && s.werift.state === 'connected', 'connection');
+    expect(s.werift.remotePartialReliability).toBe(true);
+    loss.lossy = true;
+    // purertc -> werift
+    for (let i = 0; i < 60; i++) s.ours.send(s.driver.now(), 1, 53, pattern(i, 1000), { ordered: false, maxRetransmits: 0 });
+    s.ours.send(s.driver.now(), 2, 51, pattern(500, 10));
+    s.driver.pump();
+    await s.until(() => s.weriftGot.some((m) => m.streamId === 2) && s.ours.bytesInFlight === 0 && s.ours.totalBufferedAmount === 0, 'everything sent and acknowledged');
+    const lossyGot = s.weriftGot.filter((m) => m.streamId === 1);
+    expect(lossyGot.length).toBeLessThan(60);
+    expect(lossyGot.length).toBeGreaterThan(30);
+    expect(s.ours.stats.forwardTsnsSent).toBeGreaterThan(0);
+    // werift -> purertc
+    for (let i = 0; i < 60; i++) void s.werift.send(3, 53, Buffer.from(pattern(1000 + i, 1000)), { ordered: false, maxRetransmits: 1 });
+    void s.werift.send(4, 51, Buffer.from(pattern(2000, 10)));
+    await s.until(() => s.ourEvents.some((e) => e.type === 'message' && e.streamId === 4), 'reliable message from werift');
+    const ours = s.ourEvents.filter((e) => e.type === 'message' && e.streamId === 3);
+    expect(ours.length).toBeLessThan(60);
+    expect(ours.length).toBeGreaterThan(30);
+    await s.until(() => s.ours.receiveHeldChunks === 0, 'receive buffers to drain');
+    expect(s.ours.state).toBe('established');
+  }, 30_000);
 });
 
 for (const role of ['client', 'server'] as const) {

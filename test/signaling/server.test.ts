@@ -9,6 +9,7 @@
 import { once } from 'node:events';
 import { createServer, get } from 'node:http';
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,9 +18,11 @@ import {
   BROWSER_CLIENT_SCRIPT,
   CLOSE_TRY_AGAIN_LATER,
   HARD_MAX_PAYLOAD_FACTOR,
+  MAX_BUFFERED_BYTES,
   SignalingClient,
   SignalingClientError,
   createSignalingServer,
+  serveBrowserClient,
 } from '../../src/signaling/index.js';
 import type { SignalingServer, SignalingServerOptions } from '../../src/signaling/index.js';
 
@@ -125,8 +128,9 @@ describe('signaling server over ws on 127.0.0.1', () => {
     expect(server.stats.errors).toBe(6);
   });
 
-  it('rate limiting answers once and lets traffic through again', async () => {
-    const server = await start({ limits: { messagesPerSecond: 1, messageBurst: 3 } });
+  it('rate limiting drops the excess with one error reply and keeps the connection', async () => {
+    // One token per 1000 s: no refill during the test, however slow the machine.
+    const server = await start({ limits: { messagesPerSecond: 0.001, messageBurst: 3 } });
     const a = await client(server.url);
     const b = await client(server.url);
     await a.join('r');
@@ -153,7 +157,7 @@ describe('signaling server over ws on 127.0.0.1', () => {
 
   it('heartbeat drops a socket that stops answering pings; the room hears peer-left', async () => {
     // Short enough for a quick test, long enough that a busy CI loop answers in time.
-    const server = await start({ limits: { heartbeatIntervalMs: 200 } });
+    const server = await start({ limits: { heartbeatIntervalMs: 400 } });
     const alive = await client(server.url);
     let alivePings = 0;
     alive.ws.on('ping', () => alivePings++);
@@ -178,6 +182,37 @@ describe('signaling server over ws on 127.0.0.1', () => {
     expect(server.stats.connections).toBe(1);
   });
 
+  it(`a peer that stops reading is dropped once ${MAX_BUFFERED_BYTES} bytes queue up for it`, async () => {
+    const server = await start({ limits: { messagesPerSecond: 0, maxMessageBytes: 64 * 1024 } });
+    const a = await client(server.url);
+    await a.join('r');
+    // A hand-made client (RFC 6455 section 4.1 handshake, one masked text frame with a
+    // zero mask, section 5.3) that joins and then never reads again.
+    const raw = connect(server.port, '127.0.0.1');
+    cleanups.push(async () => void raw.destroy());
+    await once(raw, 'connect');
+    raw.write(
+      `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    const [head] = (await once(raw, 'data')) as [Buffer];
+    expect(head.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+    const join = Buffer.from(JSON.stringify({ type: 'join', room: 'r' }));
+    raw.write(Buffer.concat([Buffer.from([0x81, 0x80 | join.length, 0, 0, 0, 0]), join]));
+    const { id } = await a.next('peer-joined');
+    raw.pause();
+    const payload = 'x'.repeat(60 * 1024);
+    let sent = 0;
+    while (server.core.roomOf(id) !== undefined && sent < 2000) {
+      a.message(payload);
+      sent++;
+      if (sent % 20 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(await a.next('peer-left')).toEqual({ type: 'peer-left', id });
+    expect(sent).toBeGreaterThan(MAX_BUFFERED_BYTES / payload.length);
+    expect(a.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
   it('a full server refuses with 1013', async () => {
     const server = await start({ limits: { maxConnections: 1 } });
     await client(server.url);
@@ -199,6 +234,18 @@ describe('signaling server over ws on 127.0.0.1', () => {
     expect((await fetchText(`${base}/`)).status).toBe(426);
   });
 
+  it('allowedOrigins: other browser origins get 403, listed and origin-less clients get in', async () => {
+    const server = await start({ allowedOrigins: ['http://localhost:3000'] });
+    const bad = new WebSocket(server.url, { origin: 'http://evil.example' });
+    const [err] = (await once(bad, 'error')) as [Error];
+    expect(err.message).toMatch(/403/);
+    const good = new WebSocket(server.url, { origin: 'http://localhost:3000' });
+    const [welcome] = (await once(good, 'message')) as [Buffer];
+    expect(JSON.parse(welcome.toString())).toMatchObject({ type: 'welcome' });
+    good.close();
+    await client(server.url); // the Node client sends no Origin
+  });
+
   it('the port-in-use error is clear', async () => {
     const server = await start();
     await expect(createSignalingServer({ host: '127.0.0.1', port: server.port })).rejects.toThrow(
@@ -208,6 +255,7 @@ describe('signaling server over ws on 127.0.0.1', () => {
 
   it('mounts on an existing http.Server at a path and leaves the rest to its owner', async () => {
     const http: Server = createServer((req, res) => {
+      if (serveBrowserClient(req, res)) return;
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`owner ${req.url ?? ''}`);
     });
@@ -224,6 +272,7 @@ describe('signaling server over ws on 127.0.0.1', () => {
     const server = await start({ server: http, path: '/signal' });
     expect(server.url).toBe(`ws://127.0.0.1:${port}/signal`);
     expect((await fetchText(`http://127.0.0.1:${port}/page`)).body).toBe('owner /page');
+    expect((await fetchText(`http://127.0.0.1:${port}${BROWSER_CLIENT_PATH}`)).body).toBe(BROWSER_CLIENT_SCRIPT);
     const a = await client(`${server.url}?token=x`);
     const b = await client(server.url);
     await a.join('r');

@@ -119,6 +119,28 @@ describe('TURN client <-> server (virtual clock)', () => {
     }
   });
 
+  it('survives 10% loss between client and server for 2 hours (retransmissions, idempotent refreshes)', () => {
+    const net = new Net({ nonceLifetimeS: 1200 });
+    net.lossRate = 0.1;
+    const c = net.addClient('alice', ALICE);
+    c.allocate(net.now);
+    net.runUntil(60_000);
+    const relay = allocated(net).relayed;
+    c.createPermission(net.now, [PEER]);
+    c.bindChannel(net.now, PEER);
+    net.runUntil(2 * 3600_000);
+    expect(net.lost).toBeGreaterThan(0);
+    expect(net.events('alice').filter((e) => e.type === 'error')).toEqual([]);
+    expect(c.state).toBe('allocated');
+    expect(net.server.allocationCount).toBe(1);
+    net.lossRate = 0;
+    net.peerSend(PEER, relay, bytes(42));
+    expect(net.events('alice').filter((e) => e.type === 'data').at(-1)).toMatchObject({ channel: 0x4000, data: bytes(42) });
+    c.close(net.now);
+    net.runUntil(net.now + 60_000);
+    expect(net.server.allocationCount).toBe(0);
+  });
+
   it('server expires permissions at 300 s, channels at 600 s and the allocation at its lifetime when the client goes quiet', () => {
     const net = new Net();
     const c = net.addClient('alice', ALICE);
@@ -205,6 +227,23 @@ describe('TURN client <-> server (virtual clock)', () => {
     expect(sends).toEqual([0, 500, 1500, 3500, 7500, 15500, 31500]);
     expect(now).toBe(39500);
     expect(c.state).toBe('failed');
+  });
+
+  it('over TCP: one request, no retransmission, failure after Ti = 39.5 s (RFC 8489 6.2.2)', () => {
+    const c = new Net().addClient('alice', ALICE, { transport: 'tcp' });
+    c.allocate(0);
+    const sends: number[] = [];
+    let now = 0;
+    for (let step = 0; step < 100 && c.state === 'allocating'; step++) {
+      while (c.pollTransmit()) sends.push(now);
+      const at = c.pollTimeout();
+      if (at === undefined) break;
+      now = at;
+      c.handleTimeout(now);
+    }
+    expect(sends).toEqual([0]);
+    expect(now).toBe(39500);
+    expect(c.pollEvent()).toEqual({ type: 'error', operation: 'allocate', code: 408, reason: 'Request Timeout' });
   });
 
   it('retries another relay port when the host cannot bind the first', () => {

@@ -36,6 +36,16 @@ export class Net {
   dropToClients = 0;
   /** When false, client timers are not run (a client that went away). */
   clientTimers = true;
+  /** Fraction of client<->server datagrams lost (seeded, so runs repeat). */
+  lossRate = 0;
+  lost = 0;
+  private readonly lossRandom = seededRandom(99);
+
+  private lose(): boolean {
+    if (this.lossRate <= 0 || this.lossRandom.float() >= this.lossRate) return false;
+    this.lost++;
+    return true;
+  }
 
   constructor(options: Partial<TurnServerOptions> = {}) {
     this.server = new TurnServer({
@@ -74,7 +84,7 @@ export class Net {
       for (const c of this.clients.values()) {
         for (let t = c.client.pollTransmit(); t; t = c.client.pollTransmit()) {
           moved = true;
-          this.server.handleInput(this.now, c.address, t.data);
+          if (!this.lose()) this.server.handleInput(this.now, c.address, t.data);
         }
         for (let e = c.client.pollEvent(); e; e = c.client.pollEvent()) c.events.push(e);
       }
@@ -85,6 +95,7 @@ export class Net {
             this.dropToClients--;
             continue;
           }
+          if (this.lose()) continue;
           for (const c of this.clients.values()) if (addressKey(c.address) === addressKey(t.to)) c.client.handleInput(this.now, t.data);
         } else {
           const from = this.relays.get(t.relayId);

@@ -199,6 +199,31 @@ describe('TurnServer request checks', () => {
     expect(legacy.request(9, [{ type: 'CHANNEL-NUMBER', channel: 0x6ef7 }, { type: 'XOR-PEER-ADDRESS', ...PEER }]).class).toBe('success');
   });
 
+  it('advertises externalAddress in XOR-RELAYED-ADDRESS while the host binds relayAddress', () => {
+    const s = new Session({ externalAddress: '203.0.113.200' });
+    s.server.handleInput(0, CLIENT, encodeStunMessage({ class: 'request', method: 3, transactionId: s.tid(), attributes: [{ type: 'REQUESTED-TRANSPORT', protocol: 17 }] }));
+    s.nonces.set(`${CLIENT.address}|${CLIENT.port}`, getAttribute(decodeStunMessage(s.server.pollTransmit()!.data), 'NONCE')!.value);
+    const data = encodeStunMessage(
+      {
+        class: 'request',
+        method: 3,
+        transactionId: s.tid(),
+        attributes: [
+          { type: 'REQUESTED-TRANSPORT', protocol: 17 },
+          { type: 'USERNAME', value: 'alice' },
+          { type: 'REALM', value: 'example.org' },
+          { type: 'NONCE', value: s.nonce },
+        ],
+      },
+      { integrityKey: KEY },
+    );
+    s.server.handleInput(0, CLIENT, data);
+    const open = s.server.pollEvent();
+    expect(open).toMatchObject({ type: 'relay-open', address: '198.51.100.1' });
+    s.server.handleRelayOpened(0, open!.relayId, true);
+    expect(getAttribute(decodeStunMessage(s.server.pollTransmit()!.data), 'XOR-RELAYED-ADDRESS')?.address).toBe('203.0.113.200');
+  });
+
   it('bounds allocations overall', () => {
     const s = new Session({ maxAllocations: 2, maxAllocationsPerUser: 10 });
     s.challenge();
@@ -240,5 +265,37 @@ describe('TurnServer relaying limits', () => {
     s.server.handleRelayInput(0, 1, peer, new Uint8Array(65_500));
     expect(s.server.pollTransmit()).toBeUndefined();
     expect(s.server.stats.dropped).toBeGreaterThan(0);
+  });
+});
+
+describe('TurnServer with clients over TCP (RFC 8656 3.1, 12.5)', () => {
+  it('keys allocations by transport too, pads ChannelData to the client, and deletes the allocation when the connection closes', () => {
+    const s = new Session();
+    const send = (data: Uint8Array, transport: 'udp' | 'tcp') => {
+      s.server.handleInput(s.now, CLIENT, data, transport);
+      for (let e = s.server.pollEvent(); e; e = s.server.pollEvent()) if (e.type === 'relay-open') s.server.handleRelayOpened(s.now, e.relayId, true);
+      const out = s.server.pollTransmit();
+      return out;
+    };
+    const first = send(encodeStunMessage({ class: 'request', method: 3, transactionId: s.tid(), attributes: [{ type: 'REQUESTED-TRANSPORT', protocol: 17 }] }), 'tcp');
+    expect(first?.transport).toBe('tcp');
+    const nonce = getAttribute(decodeStunMessage(first!.data), 'NONCE')!.value;
+    const authed = (method: number, attributes: StunAttribute[]) =>
+      encodeStunMessage(
+        { class: 'request', method, transactionId: s.tid(), attributes: [...attributes, { type: 'USERNAME', value: 'alice' }, { type: 'REALM', value: 'example.org' }, { type: 'NONCE', value: nonce }] },
+        { integrityKey: KEY },
+      );
+    const alloc = send(authed(3, [{ type: 'REQUESTED-TRANSPORT', protocol: 17 }]), 'tcp');
+    expect(decodeStunMessage(alloc!.data).class).toBe('success');
+    // The same IP:port over UDP is another 5-tuple: no allocation there.
+    expect(code(decodeStunMessage(send(authed(4, []), 'udp')!.data))).toBe(437);
+    expect(decodeStunMessage(send(authed(9, [{ type: 'CHANNEL-NUMBER', channel: 0x4000 }, { type: 'XOR-PEER-ADDRESS', ...PEER }]), 'tcp')!.data).class).toBe('success');
+    s.server.handleRelayInput(s.now, 1, PEER, new Uint8Array([1, 2, 3, 4, 5]));
+    const cd = s.server.pollTransmit()!;
+    expect(cd.transport).toBe('tcp');
+    expect([...cd.data]).toEqual([0x40, 0x00, 0x00, 0x05, 1, 2, 3, 4, 5, 0, 0, 0]);
+    s.server.handleConnectionClosed(s.now, CLIENT);
+    expect(s.server.allocationCount).toBe(0);
+    expect(s.server.pollEvent()).toEqual({ type: 'relay-close', relayId: 1 });
   });
 });

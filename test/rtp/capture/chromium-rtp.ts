@@ -5,7 +5,7 @@
  * A Chrome page (fake camera and microphone) offers audio+video to a werift
  * RTCPeerConnection in this process, which answers with mid, abs-send-time,
  * transport-cc, audio level and video orientation extensions and echoes the video back,
- * so Chrome also acts as a receiver and sends feedback (RR, transport-cc, REMB, PLI...).
+ * so Chrome also acts as a receiver and sends feedback (RR and transport-cc in our runs).
  * werift's SRTP/SRTCP contexts are wrapped to record what they decrypt: the exact
  * bytes Chrome sent before SRTP protection.
  */

@@ -1,0 +1,132 @@
+/**
+ * @module media/frame
+ * Shared shapes for RTP video payload formats: an encoded frame, the codec hooks a
+ * payload format gives (depacketize, frame start, keyframe), and a frame assembler that
+ * applies RFC 3550 5.1's framing rules to packets in sequence order: packets of one
+ * frame share a timestamp, the marker bit ends a video frame, and a timestamp change
+ * also ends one (RFC 6184 5.1, RFC 9628 4.1, AV1 RTP 7.1 all follow these rules).
+ */
+import { ParseError } from '../common/errors.js';
+import type { RtpPacket } from '../rtp/rtp-packet.js';
+
+/** An encoded media frame (an access unit / picture / temporal unit). */
+export interface EncodedFrame {
+  readonly data: Uint8Array;
+  /** RTP timestamp (media clock units). */
+  readonly timestamp: number;
+  readonly keyframe: boolean;
+}
+
+/** The default RTP payload budget: 1200 bytes keeps a packet under common path MTUs with SRTP, TURN and IPv6 headers. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 1200;
+
+/** Bound on one reassembled frame (a 4K intra frame is a few MB; this leaves room and stops floods). */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** Bound on packets in one frame (16 MB at 1200 bytes/packet). */
+export const MAX_PACKETS_PER_FRAME = 16 * 1024;
+
+/** What a video payload format provides to assemblers and the jitter buffer. */
+export interface PayloadFormat {
+  /** Codec name for diagnostics. */
+  readonly name: string;
+  /** Join one frame's payloads (in sequence order) into the frame's bitstream; throws ParseError. */
+  depacketize(payloads: readonly Uint8Array[]): Uint8Array;
+  /** True when the payload certainly begins a frame (used to resynchronise after loss). */
+  isFrameStart(payload: Uint8Array): boolean;
+  /** True when the depacketized frame is a keyframe (decodable on its own). */
+  isKeyframe(frame: Uint8Array): boolean;
+}
+
+/** Splits frames into RTP payloads; the caller sets the marker bit on the last payload. */
+export interface Packetizer {
+  packetize(frame: Uint8Array): Uint8Array[];
+}
+
+/** Concatenate parts into one new array. */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Reassembles frames from packets handed in sequence order (the output of a jitter
+ * buffer, or a lossless link). A frame is emitted on its marker packet when every packet
+ * since its start was consecutive with one timestamp. After a gap, packets are dropped
+ * until one that follows a marker packet or that the format says starts a frame.
+ * Malformed payloads drop the frame and are counted; `push` never throws on input.
+ */
+export class FrameAssembler {
+  readonly format: PayloadFormat;
+  /** Frames dropped for a gap, a malformed payload or a bound. */
+  droppedFrames = 0;
+  private payloads: Uint8Array[] = [];
+  private size = 0;
+  private timestamp = 0;
+  private lastSeq = -1;
+  private lastWasEnd = false;
+  private lastTimestamp = 0;
+  private active = false;
+
+  constructor(format: PayloadFormat) {
+    this.format = format;
+  }
+
+  push(packet: RtpPacket): EncodedFrame | undefined {
+    const consecutive = this.lastSeq >= 0 && packet.sequenceNumber === ((this.lastSeq + 1) & 0xffff);
+    // the previous packet ended a frame (marker), or this one changes the timestamp (RFC 3550 5.1)
+    const afterEnd = consecutive && (this.lastWasEnd || packet.timestamp !== this.lastTimestamp);
+    this.lastSeq = packet.sequenceNumber;
+    this.lastWasEnd = packet.marker;
+    this.lastTimestamp = packet.timestamp;
+    if (this.active && (!consecutive || packet.timestamp !== this.timestamp)) this.drop();
+    if (!this.active) {
+      let start = afterEnd;
+      if (!start) {
+        try {
+          start = this.format.isFrameStart(packet.payload);
+        } catch {
+          start = false;
+        }
+      }
+      if (!start) return undefined;
+      this.active = true;
+      this.timestamp = packet.timestamp;
+    }
+    if (this.size + packet.payload.length > MAX_FRAME_BYTES || this.payloads.length >= MAX_PACKETS_PER_FRAME) {
+      this.drop();
+      return undefined;
+    }
+    this.payloads.push(packet.payload);
+    this.size += packet.payload.length;
+    if (!packet.marker) return undefined;
+    const payloads = this.payloads;
+    this.reset();
+    try {
+      const data = this.format.depacketize(payloads);
+      return { data, timestamp: packet.timestamp, keyframe: this.format.isKeyframe(data) };
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.droppedFrames++;
+      return undefined;
+    }
+  }
+
+  private reset(): void {
+    this.active = false;
+    this.payloads = [];
+    this.size = 0;
+  }
+
+  private drop(): void {
+    if (this.active) this.droppedFrames++;
+    this.reset();
+  }
+}

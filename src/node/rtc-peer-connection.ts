@@ -1,0 +1,536 @@
+/**
+ * @module node/rtc-peer-connection
+ * W3C webrtc-pc 4.4: RTCPeerConnection on Node, driving the sans-IO peer (src/peer) with
+ * real UDP sockets (one per local address, RFC 8445 section 5.1.1.1 host candidates),
+ * one timer re-armed at `pollTimeout()`, and the monotonic clock. Promise methods run on
+ * one operations chain (W3C 4.4.1.2 "chain an operation"); events are EventTarget events
+ * with `on<event>` attributes.
+ *
+ * Addresses: by default every non-loopback interface address is bound, as browsers do.
+ * Tests and loopback-only setups pass `iceInterfaceAddresses: ['127.0.0.1']` (bind exactly
+ * these; loopback addresses listed there become host candidates), or
+ * `iceIncludeLoopback: true` to add loopback to the default list. `stun:` servers are
+ * resolved with DNS; `turn:` servers are accepted but not yet used (no relay candidates).
+ */
+import { lookup } from 'node:dns/promises';
+import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { ErrorCode, PureRtcError } from '../common/errors.js';
+import type { TransportAddress } from '../ice/stun-binding.js';
+import { PeerConnection } from '../peer/peer-connection.js';
+import type { PeerChannel, PeerConnectionState, PeerEvent, SignalingState } from '../peer/peer-connection.js';
+import { listHostAddresses } from './ice-interfaces.js';
+import { resolveMdnsName } from './ice-mdns.js';
+import { RTCCertificate } from './rtc-certificate.js';
+import { RTCDataChannel } from './rtc-data-channel.js';
+import type { DataChannelHost, RTCDataChannelInit } from './rtc-data-channel.js';
+import { EventHandlers, RTCDataChannelEvent, RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from './rtc-events.js';
+import { RTCIceCandidate } from './rtc-ice-candidate.js';
+import type { RTCIceCandidateInit } from './rtc-ice-candidate.js';
+import { RTCSessionDescription } from './rtc-session-description.js';
+import { buildStatsReport } from './rtc-stats.js';
+import type { RTCStatsReport } from './rtc-stats.js';
+import type { RTCSessionDescriptionInit } from './rtc-session-description.js';
+
+export interface RTCIceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export type RTCIceTransportPolicy = 'all' | 'relay';
+export type RTCBundlePolicy = 'balanced' | 'max-compat' | 'max-bundle';
+export type RTCIceGatheringState = 'new' | 'gathering' | 'complete';
+export type RTCIceConnectionState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed';
+
+export interface RTCConfiguration {
+  iceServers?: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Only 'max-bundle' behaviour is implemented: every m= section shares one transport. */
+  bundlePolicy?: RTCBundlePolicy;
+  rtcpMuxPolicy?: 'require';
+  certificates?: RTCCertificate[];
+  iceCandidatePoolSize?: number;
+  /** purertc: bind exactly these local addresses (loopback ones included as candidates). */
+  iceInterfaceAddresses?: string[];
+  /** purertc: also bind loopback addresses when listing interfaces. */
+  iceIncludeLoopback?: boolean;
+  /** purertc: UDP port to bind on each address (default 0: any). */
+  icePort?: number;
+}
+
+export interface RTCOfferOptions {
+  iceRestart?: boolean;
+  offerToReceiveAudio?: boolean;
+  offerToReceiveVideo?: boolean;
+}
+
+/** Largest UDP datagram we read (RFC 8261 section 5: DTLS records fit a path MTU well below it). */
+const MAX_DATAGRAM_BYTES = 65535;
+
+function toDomException(e: unknown): unknown {
+  if (!(e instanceof PureRtcError)) return e;
+  const name = e.code === ErrorCode.InvalidState ? 'InvalidStateError' : e.code === ErrorCode.InvalidArgument ? 'InvalidAccessError' : 'OperationError';
+  return new DOMException(e.message, name);
+}
+
+/** Resolves `stun:host[:port]` URLs to addresses (RFC 7064 section 3.1). */
+async function resolveStunServers(servers: readonly RTCIceServer[]): Promise<TransportAddress[]> {
+  const out: TransportAddress[] = [];
+  for (const s of servers) {
+    const urls = Array.isArray(s.urls) ? s.urls : [s.urls];
+    for (const url of urls) {
+      const m = /^stun:(\[[^\]]+\]|[^:?]+)(?::(\d+))?$/i.exec(url);
+      if (!m) {
+        if (!/^turns?:/i.test(url)) throw new DOMException(`unsupported ICE server URL ${url}`, 'SyntaxError');
+        continue;
+      }
+      const host = (m[1] as string).replace(/^\[|\]$/g, '');
+      const port = m[2] !== undefined ? Number(m[2]) : 3478;
+      try {
+        const address = isIP(host) !== 0 ? host : (await lookup(host)).address;
+        out.push({ address, port });
+      } catch {
+        // An unresolvable server yields no candidates (W3C: icecandidateerror would be ideal).
+      }
+    }
+  }
+  return out;
+}
+
+export class RTCPeerConnection extends EventTarget {
+  readonly #config: RTCConfiguration;
+  readonly #certificate: RTCCertificate;
+  #core: PeerConnection | undefined;
+  readonly #ready: Promise<PeerConnection>;
+  readonly #sockets = new Map<string, Socket>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt: number | undefined;
+  #chain: Promise<unknown> = Promise.resolve();
+  readonly #channels = new Map<number, RTCDataChannel>();
+  /** Channels created before the core exists, replayed in order once it does. */
+  readonly #early: { channel: RTCDataChannel; init: RTCDataChannelInit & { label: string } }[] = [];
+  #flushing = false;
+  #again = false;
+  #closed = false;
+  #signaling: SignalingState = 'stable';
+  #iceGathering: RTCIceGatheringState = 'new';
+  #iceConnection: RTCIceConnectionState = 'new';
+  #connection: PeerConnectionState = 'new';
+  readonly #on = new EventHandlers(this);
+  readonly #host: DataChannelHost;
+
+  static generateCertificate(keygenAlgorithm?: unknown): Promise<RTCCertificate> {
+    try {
+      return Promise.resolve(RTCCertificate.generate(keygenAlgorithm));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  constructor(configuration: RTCConfiguration = {}) {
+    super();
+    this.#config = { ...configuration };
+    const certs = configuration.certificates ?? [];
+    const cert = certs[0];
+    if (cert !== undefined && cert.expires <= Date.now()) throw new DOMException('the certificate has expired', 'InvalidAccessError');
+    this.#certificate = cert ?? RTCCertificate.generate();
+    for (const s of configuration.iceServers ?? []) {
+      const urls = Array.isArray(s.urls) ? s.urls : [s.urls];
+      for (const u of urls) {
+        if (!/^(stun|turns?):/i.test(u)) throw new DOMException(`bad ICE server URL ${u}`, 'SyntaxError');
+        if (/^turns?:/i.test(u) && (s.username === undefined || s.credential === undefined)) throw new DOMException(`${u} needs username and credential`, 'InvalidAccessError');
+      }
+    }
+    this.#host = {
+      send: (key, data) => this.#run((c, now) => c.send(now, key, data)),
+      close: (key) => this.#run((c, now) => c.closeChannel(now, key)),
+      bufferedAmount: (key) => this.#core?.bufferedAmount(key) ?? 0,
+      setLowThreshold: (key, bytes) => this.#core?.setBufferedAmountLowThreshold(key, bytes),
+      maxMessageSize: () => this.#core?.maxMessageSize ?? 65536,
+    };
+    this.#ready = this.#setup();
+    this.#ready.catch(() => undefined);
+  }
+
+  async #setup(): Promise<PeerConnection> {
+    const relayOnly = this.#config.iceTransportPolicy === 'relay';
+    const stunServers = relayOnly ? [] : await resolveStunServers(this.#config.iceServers ?? []);
+    const explicit = this.#config.iceInterfaceAddresses;
+    const addresses = relayOnly ? [] : (explicit ?? listHostAddresses({ includeLoopback: this.#config.iceIncludeLoopback ?? false }).map((a) => a.address));
+    const core = new PeerConnection({
+      certificate: this.#certificate.certificate,
+      stunServers,
+      includeLoopback: explicit !== undefined || (this.#config.iceIncludeLoopback ?? false),
+    });
+    const bases: TransportAddress[] = [];
+    for (const address of addresses) {
+      if (this.#closed) break;
+      const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 1 << 20 });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          socket.once('error', reject);
+          socket.bind(this.#config.icePort ?? 0, address, () => {
+            socket.off('error', reject);
+            resolve();
+          });
+        });
+      } catch {
+        socket.close();
+        continue;
+      }
+      const base = { address, port: socket.address().port };
+      this.#sockets.set(`${address}|${base.port}`, socket);
+      socket.on('error', () => undefined);
+      socket.on('message', (msg, rinfo) => {
+        if (this.#closed || msg.length > MAX_DATAGRAM_BYTES) return;
+        const remote = { address: rinfo.address.replace(/%.*$/, ''), port: rinfo.port };
+        this.#run((c, now) => c.handleInput(now, { local: base, remote, data: new Uint8Array(msg.buffer, msg.byteOffset, msg.length) }));
+      });
+      bases.push(base);
+    }
+    if (this.#closed) {
+      for (const s of this.#sockets.values()) s.close();
+      this.#sockets.clear();
+    }
+    core.addHostBases(this.#now(), bases);
+    this.#core = core;
+    for (const e of this.#early.splice(0)) this.#attachChannel(core, e.channel, e.init);
+    this.#flush();
+    return core;
+  }
+
+  #now(): number {
+    return performance.now();
+  }
+
+  /** Runs a synchronous core call and drains its outputs. */
+  #run(fn: (core: PeerConnection, now: number) => void): void {
+    const core = this.#core;
+    if (!core || this.#closed) return;
+    try {
+      fn(core, this.#now());
+    } finally {
+      this.#flush();
+    }
+  }
+
+  /** W3C 4.4.1.2: operations run one after another. */
+  #operation<T>(fn: (core: PeerConnection, now: number) => T): Promise<T> {
+    const p = this.#chain.then(async () => {
+      if (this.#closed) throw new DOMException('the peer connection is closed', 'InvalidStateError');
+      const core = await this.#ready;
+      if (this.#closed) throw new DOMException('the peer connection is closed', 'InvalidStateError');
+      try {
+        return fn(core, this.#now());
+      } catch (e) {
+        throw toDomException(e);
+      } finally {
+        this.#flush();
+      }
+    });
+    this.#chain = p.catch(() => undefined);
+    return p;
+  }
+
+  // ----------------------------------------------------------------- W3C attributes
+
+  get localDescription(): RTCSessionDescription | null {
+    const d = this.#core?.localDescription;
+    return d ? new RTCSessionDescription({ type: d.type, sdp: d.sdp }) : null;
+  }
+  get currentLocalDescription(): RTCSessionDescription | null {
+    const d = this.#core?.currentLocalDescription;
+    return d ? new RTCSessionDescription({ type: d.type, sdp: d.sdp }) : null;
+  }
+  get pendingLocalDescription(): RTCSessionDescription | null {
+    const d = this.#core?.pendingLocalDescription;
+    return d ? new RTCSessionDescription({ type: d.type, sdp: d.sdp }) : null;
+  }
+  get remoteDescription(): RTCSessionDescription | null {
+    const d = this.#core?.remoteDescription;
+    return d ? new RTCSessionDescription({ type: d.type, sdp: d.sdp }) : null;
+  }
+  get currentRemoteDescription(): RTCSessionDescription | null {
+    const d = this.#core?.currentRemoteDescription;
+    return d ? new RTCSessionDescription({ type: d.type, sdp: d.sdp }) : null;
+  }
+  get pendingRemoteDescription(): RTCSessionDescription | null {
+    const d = this.#core?.pendingRemoteDescription;
+    return d ? new RTCSessionDescription({ type: d.type, sdp: d.sdp }) : null;
+  }
+  get signalingState(): SignalingState {
+    return this.#signaling;
+  }
+  get iceGatheringState(): RTCIceGatheringState {
+    return this.#iceGathering;
+  }
+  get iceConnectionState(): RTCIceConnectionState {
+    return this.#iceConnection;
+  }
+  get connectionState(): PeerConnectionState {
+    return this.#connection;
+  }
+  get canTrickleIceCandidates(): boolean | null {
+    const d = this.remoteDescription;
+    return d === null ? null : /a=ice-options:[^\r\n]*trickle/.test(d.sdp);
+  }
+  /** purertc: the local UDP addresses bound (after the first operation). */
+  get localAddresses(): TransportAddress[] {
+    return [...this.#sockets.keys()].map((k) => {
+      const [address, port] = k.split('|') as [string, string];
+      return { address, port: Number(port) };
+    });
+  }
+
+  getConfiguration(): RTCConfiguration {
+    return { ...this.#config, certificates: [this.#certificate] };
+  }
+
+  get onnegotiationneeded() { return this.#on.get('negotiationneeded'); }
+  set onnegotiationneeded(f) { this.#on.set('negotiationneeded', f); }
+  get onicecandidate() { return this.#on.get('icecandidate'); }
+  set onicecandidate(f) { this.#on.set('icecandidate', f); }
+  get onicecandidateerror() { return this.#on.get('icecandidateerror'); }
+  set onicecandidateerror(f) { this.#on.set('icecandidateerror', f); }
+  get onsignalingstatechange() { return this.#on.get('signalingstatechange'); }
+  set onsignalingstatechange(f) { this.#on.set('signalingstatechange', f); }
+  get oniceconnectionstatechange() { return this.#on.get('iceconnectionstatechange'); }
+  set oniceconnectionstatechange(f) { this.#on.set('iceconnectionstatechange', f); }
+  get onicegatheringstatechange() { return this.#on.get('icegatheringstatechange'); }
+  set onicegatheringstatechange(f) { this.#on.set('icegatheringstatechange', f); }
+  get onconnectionstatechange() { return this.#on.get('connectionstatechange'); }
+  set onconnectionstatechange(f) { this.#on.set('connectionstatechange', f); }
+  get ondatachannel() { return this.#on.get('datachannel'); }
+  set ondatachannel(f) { this.#on.set('datachannel', f); }
+
+  // ----------------------------------------------------------------- W3C methods
+
+  createOffer(options: RTCOfferOptions = {}): Promise<RTCSessionDescriptionInit> {
+    return this.#operation((c, now) => {
+      if (options.offerToReceiveAudio === true && !c.transceivers.some((t) => t.kind === 'audio')) c.addTransceiver(now, 'audio', 'recvonly');
+      if (options.offerToReceiveVideo === true && !c.transceivers.some((t) => t.kind === 'video')) c.addTransceiver(now, 'video', 'recvonly');
+      return c.createOffer(now, { iceRestart: options.iceRestart === true });
+    });
+  }
+
+  createAnswer(): Promise<RTCSessionDescriptionInit> {
+    return this.#operation((c, now) => c.createAnswer(now));
+  }
+
+  /** W3C 4.4.1.5, with the implicit form (no argument) creating the offer or answer. */
+  setLocalDescription(description?: RTCSessionDescriptionInit): Promise<void> {
+    return this.#operation((c, now) => {
+      let type = description?.type;
+      if (type === undefined) type = c.signalingState === 'have-remote-offer' || c.signalingState === 'have-local-pranswer' ? 'answer' : 'offer';
+      let sdp = description?.sdp ?? '';
+      if (sdp === '' && type !== 'rollback') sdp = type === 'offer' ? c.createOffer(now).sdp : c.createAnswer(now).sdp;
+      c.setLocalDescription(now, { type, sdp });
+    });
+  }
+
+  setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+    return this.#operation((c, now) => {
+      if (description === null || typeof description !== 'object') throw new TypeError('setRemoteDescription needs a description');
+      c.setRemoteDescription(now, { type: description.type, sdp: description.sdp ?? '' });
+    });
+  }
+
+  addIceCandidate(candidate?: RTCIceCandidateInit | RTCIceCandidate | null): Promise<void> {
+    return this.#operation((c, now) => {
+      const init = candidate === undefined || candidate === null ? null : candidate instanceof RTCIceCandidate ? candidate.toJSON() : candidate;
+      if (init !== null && (init.candidate ?? '') !== '' && (init.sdpMid === undefined || init.sdpMid === null) && (init.sdpMLineIndex === undefined || init.sdpMLineIndex === null)) {
+        throw new TypeError('addIceCandidate: sdpMid and sdpMLineIndex are both null');
+      }
+      c.addIceCandidate(now, init);
+    });
+  }
+
+  createDataChannel(label: string, init: RTCDataChannelInit = {}): RTCDataChannel {
+    if (this.#closed) throw new DOMException('the peer connection is closed', 'InvalidStateError');
+    label = String(label);
+    if (new TextEncoder().encode(label).length > 65535) throw new TypeError('label longer than 65535 bytes');
+    if (init.maxPacketLifeTime !== undefined && init.maxRetransmits !== undefined) throw new TypeError('maxPacketLifeTime and maxRetransmits are exclusive');
+    if (init.negotiated === true && init.id === undefined) throw new TypeError('a negotiated channel needs an id');
+    if (init.id !== undefined && (!Number.isInteger(init.id) || init.id < 0 || init.id > 65534)) throw new TypeError(`id ${init.id}`);
+    const full = { ...init, label };
+    const channel = new RTCDataChannel(this.#host, {
+      key: -1, label, id: init.id ?? null, protocol: init.protocol ?? '', ordered: init.ordered ?? true,
+      maxRetransmits: init.maxRetransmits ?? null, maxPacketLifeTime: init.maxPacketLifeTime ?? null, negotiated: init.negotiated ?? false,
+    });
+    const core = this.#core;
+    if (core) this.#attachChannel(core, channel, full);
+    else this.#early.push({ channel, init: full });
+    this.#flush();
+    return channel;
+  }
+
+  #attachChannel(core: PeerConnection, channel: RTCDataChannel, init: RTCDataChannelInit & { label: string }): void {
+    const pc = core.createDataChannel(this.#now(), {
+      label: init.label,
+      ...(init.protocol !== undefined ? { protocol: init.protocol } : {}),
+      ...(init.ordered !== undefined ? { ordered: init.ordered } : {}),
+      ...(init.maxRetransmits !== undefined ? { maxRetransmits: init.maxRetransmits } : {}),
+      ...(init.maxPacketLifeTime !== undefined ? { maxPacketLifeTime: init.maxPacketLifeTime } : {}),
+      ...(init.negotiated !== undefined ? { negotiated: init.negotiated } : {}),
+      ...(init.id !== undefined ? { id: init.id } : {}),
+    });
+    // The channel object was built before its key was known: bind it now.
+    channel._bind(pc.key);
+    if (pc.id !== null) channel._setId(pc.id);
+    this.#channels.set(pc.key, channel);
+  }
+
+  /** W3C 8.2 getStats() (selector not supported: the whole report). */
+  getStats(): Promise<RTCStatsReport> {
+    return this.#ready.then((core) => buildStatsReport(core, core.fingerprint.value, performance.timeOrigin + this.#now()));
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    const core = this.#core;
+    core?.close(this.#now());
+    this.#closed = true;
+    this.#signaling = 'closed';
+    this.#iceConnection = 'closed';
+    this.#connection = 'closed';
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    // Send what close() queued (DTLS close_notify, SCTP ABORT) before the sockets go.
+    if (core) this.#sendAll(core);
+    for (const s of this.#sockets.values()) s.close();
+    this.#sockets.clear();
+    for (const ch of this.#channels.values()) ch._closed();
+    this.#channels.clear();
+  }
+
+  // ----------------------------------------------------------------- plumbing
+
+  #sendAll(core: PeerConnection): void {
+    for (let t = core.pollTransmit(); t; t = core.pollTransmit()) {
+      if (t.relayed) continue;
+      const s = this.#sockets.get(`${t.from.address}|${t.from.port}`);
+      s?.send(t.data, t.to.port, t.to.address);
+    }
+  }
+
+  #flush(): void {
+    const core = this.#core;
+    if (!core) return;
+    if (this.#flushing) {
+      this.#again = true;
+      return;
+    }
+    this.#flushing = true;
+    try {
+      do {
+        this.#again = false;
+        this.#sendAll(core);
+        for (let e = core.pollEvent(); e; e = core.pollEvent()) this.#dispatch(e);
+      } while (this.#again && !this.#closed);
+    } finally {
+      this.#flushing = false;
+    }
+    if (!this.#closed) this.#arm(core);
+  }
+
+  #arm(core: PeerConnection): void {
+    const at = core.pollTimeout();
+    if (at === undefined) {
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#timerAt = undefined;
+      return;
+    }
+    if (this.#timer && this.#timerAt === at) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = undefined;
+      this.#run((c, now) => c.handleTimeout(now));
+    }, Math.max(0, Math.ceil(at - this.#now())));
+    this.#timer.unref?.();
+  }
+
+  #dispatch(e: PeerEvent): void {
+    if (this.#closed && e.type !== 'channel-closed') return;
+    switch (e.type) {
+      case 'icecandidate':
+        this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate: e.candidate ? new RTCIceCandidate(e.candidate) : null }));
+        break;
+      case 'icecandidateerror':
+        this.dispatchEvent(new RTCPeerConnectionIceErrorEvent('icecandidateerror', e));
+        break;
+      case 'icegatheringstatechange':
+        this.#iceGathering = e.state;
+        this.dispatchEvent(new Event('icegatheringstatechange'));
+        break;
+      case 'iceconnectionstatechange':
+        this.#iceConnection = e.state;
+        this.dispatchEvent(new Event('iceconnectionstatechange'));
+        break;
+      case 'connectionstatechange':
+        this.#connection = e.state;
+        this.dispatchEvent(new Event('connectionstatechange'));
+        break;
+      case 'signalingstatechange':
+        this.#signaling = e.state;
+        this.dispatchEvent(new Event('signalingstatechange'));
+        break;
+      case 'mdns-query': {
+        const name = e.name;
+        const core = this.#core;
+        void resolveMdnsName(name).then(
+          (address) => this.#run((c, now) => c.resolveMdns(now, name, address)),
+          () => core && this.#run((c, now) => c.resolveMdns(now, name, undefined)),
+        );
+        break;
+      }
+      case 'negotiationneeded':
+        // W3C 4.7.3: fired from a queued task, and only if still stable then.
+        setTimeout(() => {
+          if (!this.#closed && this.#signaling === 'stable') this.dispatchEvent(new Event('negotiationneeded'));
+        }, 0);
+        break;
+      case 'datachannel': {
+        const ch = this.#remoteChannel(e.channel);
+        this.dispatchEvent(new RTCDataChannelEvent('datachannel', { channel: ch }));
+        break;
+      }
+      case 'channel-id':
+        this.#channels.get(e.key)?._setId(e.id);
+        break;
+      case 'channel-open':
+        this.#channels.get(e.key)?._open();
+        break;
+      case 'channel-message':
+        this.#channels.get(e.key)?._message(e.data);
+        break;
+      case 'channel-closing':
+        this.#channels.get(e.key)?._closing();
+        break;
+      case 'channel-closed': {
+        const ch = this.#channels.get(e.key);
+        this.#channels.delete(e.key);
+        ch?._closed();
+        break;
+      }
+      case 'channel-bufferedamountlow':
+        this.#channels.get(e.key)?.dispatchEvent(new Event('bufferedamountlow'));
+        break;
+      case 'channel-error':
+        this.#channels.get(e.key)?._error(e.message);
+        break;
+    }
+  }
+
+  #remoteChannel(p: PeerChannel): RTCDataChannel {
+    const ch = new RTCDataChannel(this.#host, p);
+    ch._bind(p.key);
+    ch._announced();
+    this.#channels.set(p.key, ch);
+    return ch;
+  }
+}

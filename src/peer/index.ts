@@ -1,0 +1,29 @@
+/**
+ * @module peer
+ * The sans-IO peer connection (RFC 8829 JSEP over RFC 8445 ICE, RFC 6347 DTLS, RFC 8831
+ * data channels, RFC 8843 BUNDLE, RFC 7983 demultiplexing) and the codec capabilities
+ * it negotiates. The W3C RTCPeerConnection facade over it lives in src/node.
+ */
+export {
+  PeerConnection,
+  MAX_EARLY_DTLS_DATAGRAMS,
+  MAX_QUEUED_PEER_EVENTS,
+  MAX_QUEUED_PEER_TRANSMITS,
+  MAX_REMOTE_DESCRIPTION_CANDIDATES,
+  MAX_TRANSCEIVERS,
+  MAX_PEER_CHANNELS,
+  DEFAULT_LOCAL_MAX_MESSAGE_SIZE,
+} from './peer-connection.js';
+export type {
+  PeerConnectionOptions,
+  PeerConnectionState,
+  PeerEvent,
+  PeerChannel,
+  PeerStats,
+  SignalingState,
+  SdpType,
+  MediaKind,
+  SessionDescriptionInit,
+  IceCandidateInit,
+} from './peer-connection.js';
+export { DEFAULT_CODECS, DEFAULT_HEADER_EXTENSIONS, offerCodecs, offerHeaderExtensions } from './capabilities.js';
