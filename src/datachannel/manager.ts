@@ -19,6 +19,13 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024;
 export const DEFAULT_REMOTE_MAX_MESSAGE_SIZE = 65_536;
 /** Largest stream id usable for a channel (RFC 8831 6.2: 65535 is reserved). */
 export const MAX_CHANNEL_ID = 65_534;
+/**
+ * How long a channel we closed waits for the peer to reset its outgoing stream too
+ * (RFC 8831 6.7) before it is reported closed anyway; each message that still arrives
+ * on it restarts the wait. Compliant peers reset their side at once; a peer that does
+ * not would otherwise leave the channel closing for ever.
+ */
+export const CLOSE_LINGER_MS = 5000;
 /** Channels open at once; bounds the table a peer can grow with DATA_CHANNEL_OPEN. */
 export const MAX_CHANNELS = 65_534;
 
@@ -67,6 +74,8 @@ export interface DataChannelManagerOptions {
   readonly dtlsRole: 'client' | 'server';
   /** The peer's a=max-message-size; 0 means no limit (RFC 8841 6). */
   readonly remoteMaxMessageSize?: number;
+  /** See CLOSE_LINGER_MS. */
+  readonly closeLingerMs?: number;
 }
 
 interface Channel {
@@ -86,8 +95,10 @@ interface Channel {
   aboveThreshold: boolean;
   outgoingReset: boolean;
   incomingReset: boolean;
-  /** We started the close: the channel ends when our outgoing reset is done. */
+  /** We started the close. */
   closedLocally: boolean;
+  /** When our outgoing reset is done but the peer has not reset its side: close anyway at this time. */
+  lingerUntil: number | undefined;
 }
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
@@ -98,7 +109,10 @@ export class DataChannelManager {
   readonly association: SctpAssociation;
   readonly dtlsRole: 'client' | 'server';
   private remoteMax: number;
+  private readonly closeLingerMs: number;
   private readonly channels = new Map<number, Channel>();
+  /** Channels closed by us, waiting for the peer's reset until their `lingerUntil`. */
+  private readonly lingering = new Set<Channel>();
   /** Channels whose bufferedAmount is above their low-water mark (checked after each packet). */
   private readonly aboveLow = new Set<Channel>();
   private readonly events: DataChannelEvent[] = [];
@@ -109,6 +123,7 @@ export class DataChannelManager {
     this.association = association;
     this.dtlsRole = options.dtlsRole;
     this.remoteMax = this.toLimit(options.remoteMaxMessageSize ?? DEFAULT_REMOTE_MAX_MESSAGE_SIZE);
+    this.closeLingerMs = options.closeLingerMs ?? CLOSE_LINGER_MS;
   }
 
   /** Updates the peer's max-message-size (from a later SDP). */
@@ -140,9 +155,16 @@ export class DataChannelManager {
     this.now = now;
     this.association.handleTimeout(now);
     this.drainAssociation();
+    if (this.lingering.size) {
+      for (const ch of [...this.lingering]) {
+        if ((ch.lingerUntil as number) <= now) this.finishClose(ch, true);
+      }
+    }
   }
   pollTimeout(): number | undefined {
-    return this.association.pollTimeout();
+    let t = this.association.pollTimeout();
+    for (const ch of this.lingering) if (t === undefined || (ch.lingerUntil as number) < t) t = ch.lingerUntil;
+    return t;
   }
   pollTransmit(): Uint8Array | undefined {
     const p = this.association.pollTransmit();
@@ -201,6 +223,7 @@ export class DataChannelManager {
       outgoingReset: false,
       incomingReset: false,
       closedLocally: false,
+      lingerUntil: undefined,
     };
     this.channels.set(id, ch);
     if (this.association.state === 'established') this.startChannel(ch);
@@ -343,11 +366,19 @@ export class DataChannelManager {
   }
 
   private finishClose(ch: Channel, force = false): void {
-    // Closed once our outgoing stream is reset and the peer's is too; when we started the
-    // close we do not wait for the peer's reset (not every stack sends one back).
-    if (!force && !(ch.outgoingReset && (ch.incomingReset || ch.closedLocally))) return;
+    // Closed once both directions are reset (RFC 8831 6.7); until then messages still
+    // arrive. A peer that never resets its side gets `closeLingerMs` (CLOSE_LINGER_MS).
+    if (!force && !(ch.outgoingReset && ch.incomingReset)) {
+      if (ch.outgoingReset && ch.closedLocally && ch.lingerUntil === undefined) {
+        ch.lingerUntil = this.now + this.closeLingerMs;
+        this.lingering.add(ch);
+      }
+      return;
+    }
+    if (ch.state === 'closed') return;
+    this.lingering.delete(ch);
     ch.state = 'closed';
-    this.channels.delete(ch.id);
+    if (this.channels.get(ch.id) === ch) this.channels.delete(ch.id);
     this.emit({ type: 'closed', id: ch.id });
   }
 
@@ -415,6 +446,7 @@ export class DataChannelManager {
           this.emit({ type: 'closed', id: ch.id });
         }
         this.channels.clear();
+        this.lingering.clear();
         this.emit({ type: 'association-closed', reason: e.reason, error: e.error });
         return;
     }
@@ -429,6 +461,7 @@ export class DataChannelManager {
     if (!ch || ch.state === 'closed') return; // data for no channel: dropped
     // RFC 8832 6: data from the peer means it has seen our OPEN.
     ch.awaitingAck = false;
+    if (ch.lingerUntil !== undefined) ch.lingerUntil = this.now + this.closeLingerMs; // still talking
     switch (ppid) {
       case Ppid.String:
         this.emit({ type: 'message', id, data: utf8Decoder.decode(data) });
@@ -483,6 +516,7 @@ export class DataChannelManager {
       outgoingReset: false,
       incomingReset: false,
       closedLocally: false,
+      lingerUntil: undefined,
     };
     this.channels.set(id, ch);
     this.association.send(this.now, id, Ppid.Dcep, serializeDcep({ type: 'ack' }), { ordered: true });

@@ -83,6 +83,7 @@ export const ExtensionType = {
   extended_master_secret: 23,
   session_ticket: 35,
   supported_versions: 43,
+  cookie: 44,
   key_share: 51,
   renegotiation_info: 0xff01,
 } as const;

@@ -33,7 +33,7 @@ import { DEFAULT_INITIAL_RTO_MS, DEFAULT_MAX_RETRANSMITS, DEFAULT_MAX_RTO_MS, Fl
 import type { FlightItem } from './flight.js';
 import { Handshake12, HandshakeFailure } from './handshake12.js';
 import type { HandshakeMachine, HandshakeResult } from './handshake.js';
-import { Dtls13ServerSession, chooseDtls13 } from './handshake13.js';
+import { Dtls13ServerSession, checkCookie13, chooseDtls13, helloRetryRequestBody, helloRetryTranscript, makeCookie13 } from './handshake13.js';
 import { Dtls13ClientSession, dtls13ClientOffer } from './handshake13-client.js';
 import type { Dtls13ClientOffer } from './handshake13-client.js';
 import type { Dtls13Session } from './session13.js';
@@ -64,7 +64,7 @@ export const MAX_EVENT_QUEUE = 1024;
 export const MIN_TRIGGERED_RETRANSMIT_GAP_MS = 100;
 /** Largest application data plaintext per record (RFC 5246 6.2.1: 2^14). */
 export const MAX_APPLICATION_DATA = 16384;
-/** ServerHello/ClientHello of 1.2 client_version; also the label SRTP keys come from. */
+/** The exporter label for DTLS-SRTP keys (RFC 5764 4.2). */
 export const DTLS_SRTP_EXPORTER_LABEL = 'EXTRACTOR-dtls_srtp';
 
 export interface DtlsEndpointOptions {
@@ -93,8 +93,8 @@ export interface DtlsEndpointOptions {
   readonly rng?: RandomSource;
   /**
    * DTLS 1.3 (RFC 9147) beside 1.2. Server: answer a ClientHello that offers 1.3 with a
-   * usable key share (X25519MLKEM768, x25519 or secp256r1) in 1.3; not combined with
-   * `cookies` (1.3 cookies need HelloRetryRequest, not implemented). Client: offer 1.3
+   * usable key share (X25519MLKEM768, x25519 or secp256r1) in 1.3; with `cookies`, a
+   * stateless HelloRetryRequest carries the cookie (RFC 9147 5.1). Client: offer 1.3
    * (X25519MLKEM768 and x25519 shares) and 1.2 in one ClientHello; the server picks.
    * Off by default.
    */
@@ -140,6 +140,8 @@ export class DtlsEndpoint {
   /** Set when the server answered in DTLS 1.3; it then owns the connection. */
   private session13: Dtls13Session | undefined;
   private readonly offer13: Dtls13ClientOffer | undefined;
+  private readonly cookieSecret: Uint8Array | undefined;
+  private readonly cookieContext: Uint8Array;
   private readonly config13: Dtls13Config | undefined;
   private retransmittedThisInput = false;
   private lastTriggeredRetransmitAt = -Infinity;
@@ -177,8 +179,10 @@ export class DtlsEndpoint {
     positive('mtu', options.mtu);
     if (options.maxRetransmits !== undefined && !(Number.isInteger(options.maxRetransmits) && options.maxRetransmits >= 0)) throw new InvalidArgumentError('maxRetransmits must be a non-negative integer');
     this.offer13 = options.role === 'client' && options.dtls13 ? dtls13ClientOffer(rng) : undefined;
+    this.cookieSecret = options.role === 'server' && options.cookies ? (options.cookieSecret ?? rng.fill(new Uint8Array(32))) : undefined;
+    this.cookieContext = options.cookieContext ?? new Uint8Array(0);
     this.config13 =
-      options.dtls13 && !(options.role === 'server' && options.cookies)
+      options.dtls13
         ? {
             certificate: options.certificate,
             remoteFingerprints: options.remoteFingerprints ?? [],
@@ -202,10 +206,11 @@ export class DtlsEndpoint {
         groups,
         srtpProfiles,
         requireClientCertificate: true,
-        cookieSecret: options.role === 'server' && options.cookies ? (options.cookieSecret ?? rng.fill(new Uint8Array(32))) : undefined,
-        cookieContext: options.cookieContext ?? new Uint8Array(0),
+        cookieSecret: this.cookieSecret,
+        cookieContext: this.cookieContext,
         rng,
         ...(this.offer13 ? { dtls13Offer: this.offer13 } : {}),
+        supportsDtls13: options.role === 'server' && this.config13 !== undefined,
       },
       {
         sendFlight: (items, final) => {
@@ -230,11 +235,11 @@ export class DtlsEndpoint {
         expectMessageSeq: (seq) => {
           this.reassembler.reset(seq);
         },
-        startDtls13: (clientHello, serverHello) => {
+        startDtls13: (clientHello, serverHello, retry) => {
           const config = this.config13;
           const offer = this.offer13;
           if (!config || !offer) return;
-          this.session13 = new Dtls13ClientSession(config, this.host13(), clientHello, serverHello, offer);
+          this.session13 = new Dtls13ClientSession(config, this.host13(), clientHello, serverHello, offer, retry);
           this.state = this.session13.state;
         },
       },
@@ -406,7 +411,20 @@ export class DtlsEndpoint {
     const ch = parseClientHello(m.body);
     const choice = chooseDtls13(ch);
     if (!choice) return false;
-    this.session13 = new Dtls13ServerSession(config, this.host13(), this.nowMs, m, ch, choice);
+    let prefix: Uint8Array[] = [];
+    if (this.cookieSecret) {
+      const ok = checkCookie13(this.cookieSecret, this.cookieContext, choice.suite, ch);
+      if (!ok) {
+        // Stateless HelloRetryRequest carrying a cookie (RFC 9147 5.1, RFC 8446 4.2.2).
+        const body = helloRetryRequestBody(ch.sessionId, choice.suite, makeCookie13(this.cookieSecret, this.cookieContext, choice.suite, m.body));
+        this.records.setNextWriteSequence(0, this.inputRecordSeq);
+        for (const d of buildFlightDatagrams([{ kind: 'handshake', epoch: 0, msgType: HandshakeType.ServerHello, messageSeq: m.messageSeq, body }], this.mtu, this.records)) this.queueTransmit(d);
+        this.reassembler.reset(m.messageSeq + 1);
+        return true;
+      }
+      prefix = helloRetryTranscript(ok.clientHello1Hash, helloRetryRequestBody(ch.sessionId, choice.suite, ok.cookie));
+    }
+    this.session13 = new Dtls13ServerSession(config, this.host13(), this.nowMs, m, ch, choice, prefix, this.inputRecordSeq);
     this.state = this.session13.state;
     return true;
   }

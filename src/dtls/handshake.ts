@@ -22,8 +22,11 @@ export interface HandshakeHost {
   installEpoch1(write: AeadRecordCipher, read: AeadRecordCipher): void;
   /** Expect the peer's next handshake message with this message_seq. */
   expectMessageSeq(seq: number): void;
-  /** Client: the server answered in DTLS 1.3; a 1.3 session takes over from here. */
-  startDtls13?(clientHello: HandshakeMessage, serverHello: HandshakeMessage): void;
+  /**
+   * Client: the server answered in DTLS 1.3; a 1.3 session takes over from here. `retry`
+   * holds ClientHello1 and the HelloRetryRequest when a cookie exchange came first.
+   */
+  startDtls13?(clientHello: HandshakeMessage, serverHello: HandshakeMessage, retry?: { readonly clientHello1: Uint8Array; readonly helloRetryRequest: Uint8Array }): void;
 }
 
 /** TLS 1.3 suite names (RFC 8446 B.4) as negotiated in DTLS 1.3. */

@@ -90,7 +90,11 @@ import type { FlightItem } from './flight.js';
 import type { HandshakeMessage } from './reassembly.js';
 import type { HandshakeMachine, HandshakeHost, HandshakeResult } from './handshake.js';
 import { serverHelloSelectsDtls13 } from './handshake13-client.js';
+import { HELLO_RETRY_REQUEST_RANDOM } from './messages13.js';
 import type { Dtls13ClientOffer } from './handshake13-client.js';
+
+/** The last 8 bytes of ServerHello.random when a TLS 1.3 server negotiates 1.2 (RFC 8446 4.1.3: "DOWNGRD" 01). */
+export const DOWNGRADE_SENTINEL_TLS12 = Uint8Array.of(0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01);
 
 /** TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 3.3). */
 const EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
@@ -120,6 +124,8 @@ export interface Handshake12Config {
   readonly cookieSecret: Uint8Array | undefined;
   readonly cookieContext: Uint8Array;
   readonly rng: RandomSource;
+  /** Server: DTLS 1.3 is enabled, so a 1.2 answer to a 1.3-offering client carries the downgrade sentinel (RFC 8446 4.1.3). */
+  readonly supportsDtls13?: boolean;
   /** Client: also offer DTLS 1.3 in the same ClientHello (RFC 8446 4.2.1, RFC 9147 5.3). */
   readonly dtls13Offer?: Dtls13ClientOffer;
 }
@@ -160,6 +166,8 @@ export class Handshake12 implements HandshakeMachine {
   private masterSecret: Uint8Array | undefined;
   private pendingRead: AeadRecordCipher | undefined;
   private lastClientHello: HandshakeMessage | undefined;
+  /** Client offering 1.3: the cookie extension a HelloRetryRequest asked us to echo, and what the 1.3 transcript needs of it. */
+  private retry: { readonly cookie: Extension; readonly clientHello1: Uint8Array; readonly helloRetryRequest: Uint8Array } | undefined;
 
   constructor(config: Handshake12Config, host: HandshakeHost) {
     this.config = config;
@@ -229,6 +237,7 @@ export class Handshake12 implements HandshakeMachine {
     ];
     if (c.srtpProfiles.length > 0) extensions.push(useSrtpExtension({ profiles: c.srtpProfiles, mki: new Uint8Array(0) }));
     if (offer) extensions.push(...offer.extensions);
+    if (this.retry) extensions.push(this.retry.cookie);
     const hello: ClientHello = {
       version: DtlsVersion.Dtls12,
       random: this.clientRandom,
@@ -267,8 +276,19 @@ export class Handshake12 implements HandshakeMachine {
         }
         this.expectType(msg, HandshakeType.ServerHello);
         if (this.config.dtls13Offer && this.lastClientHello && this.host.startDtls13 && serverHelloSelectsDtls13(msg.body)) {
+          const sh = parseServerHello(msg.body);
+          if (bytesEqual(sh.random, HELLO_RETRY_REQUEST_RANDOM) && !this.retry) {
+            // HelloRetryRequest with a cookie (RFC 8446 4.1.4, RFC 9147 5.1): send ClientHello2.
+            const cookie = findExtension(sh.extensions, ExtensionType.cookie);
+            if (!cookie) fail(AlertDescription.illegal_parameter, 'HelloRetryRequest without a cookie (changing key shares is not supported)');
+            this.retry = { cookie, clientHello1: this.lastClientHello.body, helloRetryRequest: msg.body };
+            this.sendSeq = msg.messageSeq + 1;
+            this.host.expectMessageSeq(msg.messageSeq + 1);
+            this.sendClientHello(new Uint8Array(0));
+            return;
+          }
           this.state = 'handed-over';
-          this.host.startDtls13(this.lastClientHello, msg);
+          this.host.startDtls13(this.lastClientHello, msg, this.retry);
           return;
         }
         this.onServerHello(msg);
@@ -328,6 +348,8 @@ export class Handshake12 implements HandshakeMachine {
   private onServerHello(msg: HandshakeMessage): void {
     const sh = parseServerHello(msg.body);
     if (sh.version !== DtlsVersion.Dtls12) fail(AlertDescription.protocol_version, `server chose version 0x${sh.version.toString(16)}`);
+    // A DTLS 1.3 server that answers 1.2 to a client offering 1.3 marks its random (RFC 8446 4.1.3).
+    if (this.config.dtls13Offer && bytesEqual(sh.random.subarray(24), DOWNGRADE_SENTINEL_TLS12)) fail(AlertDescription.illegal_parameter, 'downgrade from DTLS 1.3 detected (ServerHello.random sentinel)');
     const suite = this.config.suites.find((s) => s.id === sh.cipherSuite);
     if (!suite) fail(AlertDescription.illegal_parameter, `server chose cipher suite 0x${sh.cipherSuite.toString(16)} we did not offer`);
     if (sh.compressionMethod !== 0) fail(AlertDescription.illegal_parameter, 'server chose compression');
@@ -462,6 +484,7 @@ export class Handshake12 implements HandshakeMachine {
     this.suite = suite;
     this.group = group;
     this.config.rng.fill(this.serverRandom);
+    if (c.supportsDtls13 && sv && parseClientSupportedVersions(sv.data).includes(DtlsVersion.Dtls13)) this.serverRandom.set(DOWNGRADE_SENTINEL_TLS12, 24);
     this.sendSeq = msg.messageSeq;
     this.transcript = [];
     this.addPeer(msg);

@@ -14,19 +14,21 @@
  *   [Certificate, CertificateVerify], Finished  -->
  *                <--  ACK
  */
-import { bytesEqual } from '../common/bytes.js';
-import { NamedGroup, ecdheSharedSecret } from '../crypto/ecdh.js';
+import { Reader, Writer, bytesEqual } from '../common/bytes.js';
+import type { RandomSource } from '../common/random.js';
+import { NamedGroup, ecdheSharedSecret, generateEcdheKeyPair } from '../crypto/ecdh.js';
 import type { EcdheKeyPair } from '../crypto/ecdh.js';
 import { x25519Mlkem768ClientDecapsulate, x25519Mlkem768ClientShare } from '../crypto/hybrid-kem.js';
 import type { HybridClientKeyShare } from '../crypto/hybrid-kem.js';
-import { generateEcdheKeyPair } from '../crypto/ecdh.js';
-import type { RandomSource } from '../common/random.js';
-import { Writer } from '../common/bytes.js';
 import { AlertDescription, DtlsVersion, ExtensionType, HandshakeType } from './constants.js';
 import { findExtension, parseUseSrtp } from './extensions.js';
 import type { Extension } from './extensions.js';
 import { parseServerHello } from './hello.js';
-import { HELLO_RETRY_REQUEST_RANDOM, parseCertificate13, parseCertificateRequest13, parseEncryptedExtensions, serializeCertificate13 } from './messages13.js';
+import { HELLO_RETRY_REQUEST_RANDOM, parseCertificate13, parseCertificateRequest13, parseEncryptedExtensions, serializeCertificate13, transcriptMessage } from './messages13.js';
+import { hash } from '../crypto/hash.js';
+
+/** message_hash handshake type (RFC 8446 4.4.1). */
+const MESSAGE_HASH = 254;
 import { applicationSecrets, handshakeSecrets, trafficKeys } from './keys13.js';
 import type { HandshakeSecrets } from './keys13.js';
 import { Suites13 } from './record13.js';
@@ -34,7 +36,6 @@ import type { FlightItem } from './flight.js';
 import type { HandshakeMessage } from './reassembly.js';
 import { Dtls13Session, EPOCH_APPLICATION, EPOCH_HANDSHAKE, Fatal13 } from './session13.js';
 import type { Dtls13Config, Dtls13Host } from './session13.js';
-import { Reader } from '../common/bytes.js';
 
 /** The key shares a client offers for DTLS 1.3, kept until the ServerHello. */
 export interface Dtls13ClientOffer {
@@ -83,7 +84,14 @@ export class Dtls13ClientSession extends Dtls13Session {
   private requestContext: Uint8Array | undefined;
   private nextSendSeq: number;
 
-  constructor(config: Dtls13Config, host: Dtls13Host, clientHello: HandshakeMessage, serverHello: HandshakeMessage, offer: Dtls13ClientOffer) {
+  constructor(
+    config: Dtls13Config,
+    host: Dtls13Host,
+    clientHello: HandshakeMessage,
+    serverHello: HandshakeMessage,
+    offer: Dtls13ClientOffer,
+    retry?: { readonly clientHello1: Uint8Array; readonly helloRetryRequest: Uint8Array },
+  ) {
     const sh = parseServerHello(serverHello.body);
     const suite = Suites13.find((s) => s.id === sh.cipherSuite);
     const ks = findExtension(sh.extensions, ExtensionType.key_share);
@@ -100,6 +108,12 @@ export class Dtls13ClientSession extends Dtls13Session {
     if (group === NamedGroup.X25519MLKEM768) shared = x25519Mlkem768ClientDecapsulate(offer.hybrid, share);
     else if (group === NamedGroup.x25519) shared = ecdheSharedSecret(offer.x25519, share);
     else throw new Fatal13(AlertDescription.illegal_parameter, `server chose group 0x${group.toString(16)} we sent no share for`);
+    if (retry) {
+      // ClientHello1 becomes message_hash(Hash(ClientHello1)) (RFC 8446 4.4.1).
+      const ch1Hash = hash(suite.hash, transcriptMessage(HandshakeType.ClientHello, retry.clientHello1));
+      this.transcript.push(transcriptMessage(MESSAGE_HASH, ch1Hash));
+      this.addTranscript(HandshakeType.ServerHello, retry.helloRetryRequest);
+    }
     this.addTranscript(HandshakeType.ClientHello, clientHello.body);
     this.addTranscript(HandshakeType.ServerHello, serverHello.body);
     const h = this.hashName();

@@ -15,6 +15,8 @@
  *                <--  ACK (epoch 3); application data (epoch 3)
  */
 import { ParseError } from '../common/errors.js';
+import { Reader, Writer, concatBytes, constantTimeEqual } from '../common/bytes.js';
+import { hash, hmac } from '../crypto/hash.js';
 import { NamedGroup, ecdheSharedSecret, generateEcdheKeyPair } from '../crypto/ecdh.js';
 import { x25519Mlkem768ServerEncapsulate, X25519MLKEM768_CLIENT_SHARE_LENGTH } from '../crypto/hybrid-kem.js';
 import { AlertDescription, DtlsVersion, ExtensionType, HandshakeType, SignatureScheme } from './constants.js';
@@ -23,6 +25,7 @@ import type { Extension } from './extensions.js';
 import { serializeServerHello } from './hello.js';
 import type { ClientHello } from './hello.js';
 import {
+  HELLO_RETRY_REQUEST_RANDOM,
   parseCertificate13,
   parseClientKeyShares,
   serializeCertificate13,
@@ -70,12 +73,71 @@ export function chooseDtls13(ch: ClientHello): Dtls13Choice | undefined {
   }
 }
 
+/** message_hash handshake type of the synthetic transcript entry after a HelloRetryRequest (RFC 8446 4.4.1). */
+const MESSAGE_HASH = 254;
+/** Bytes of HMAC kept in a 1.3 cookie. */
+const COOKIE_MAC_LENGTH = 16;
+
+/**
+ * The HelloRetryRequest a stateless server sends to get a cookie back (RFC 9147 5.1,
+ * RFC 8446 4.1.4, 4.2.2). It is rebuilt byte for byte from the second ClientHello, so
+ * the server keeps no state: cookie = Hash(ClientHello1) || HMAC(secret, context ||
+ * Hash(ClientHello1))[..16].
+ */
+export function helloRetryRequestBody(sessionId: Uint8Array, suite: Suite13, cookie: Uint8Array): Uint8Array {
+  return serializeServerHello({
+    version: DtlsVersion.Dtls12,
+    random: HELLO_RETRY_REQUEST_RANDOM,
+    sessionId,
+    cipherSuite: suite.id,
+    compressionMethod: 0,
+    extensions: [serverSupportedVersionsExtension(DtlsVersion.Dtls13), { type: ExtensionType.cookie, data: new Writer(2 + cookie.length).u16(cookie.length).bytes(cookie).finish() }],
+  });
+}
+
+export function makeCookie13(secret: Uint8Array, context: Uint8Array, suite: Suite13, clientHello1: Uint8Array): Uint8Array {
+  const chHash = hash(suite.hash, new Writer(4 + clientHello1.length).u8(HandshakeType.ClientHello).u24(clientHello1.length).bytes(clientHello1).finish());
+  return concatBytes(chHash, hmac('sha256', secret, context, chHash).subarray(0, COOKIE_MAC_LENGTH));
+}
+
+/** Hash(ClientHello1) and the cookie from a second ClientHello, or undefined when absent or forged. */
+export function checkCookie13(secret: Uint8Array, context: Uint8Array, suite: Suite13, ch: ClientHello): { clientHello1Hash: Uint8Array; cookie: Uint8Array } | undefined {
+  const ext = findExtension(ch.extensions, ExtensionType.cookie);
+  if (!ext) return undefined;
+  try {
+    const r = new Reader(ext.data);
+    const cookie = r.bytesView(r.u16('cookie length'), 'cookie');
+    const n = suite.hash === 'sha384' ? 48 : 32;
+    if (!r.done || cookie.length !== n + COOKIE_MAC_LENGTH) return undefined;
+    const chHash = cookie.subarray(0, n);
+    return constantTimeEqual(cookie.subarray(n), hmac('sha256', secret, context, chHash).subarray(0, COOKIE_MAC_LENGTH)) ? { clientHello1Hash: chHash.slice(), cookie: cookie.slice() } : undefined;
+  } catch (e) {
+    if (e instanceof ParseError) return undefined;
+    throw e;
+  }
+}
+
+/** The transcript entries that stand for ClientHello1 and the HelloRetryRequest (RFC 8446 4.4.1). */
+export function helloRetryTranscript(clientHello1Hash: Uint8Array, hrrBody: Uint8Array): Uint8Array[] {
+  return [
+    new Writer(4 + clientHello1Hash.length).u8(MESSAGE_HASH).u24(clientHello1Hash.length).bytes(clientHello1Hash).finish(),
+    new Writer(4 + hrrBody.length).u8(HandshakeType.ServerHello).u24(hrrBody.length).bytes(hrrBody).finish(),
+  ];
+}
+
 export class Dtls13ServerSession extends Dtls13Session {
   private readonly clientHandshakeSecret: Uint8Array;
   private waiting: 'certificate' | 'certificate-verify' | 'finished' | 'done' = 'certificate';
 
-  constructor(config: Dtls13Config, host: Dtls13Host, now: number, chMsg: HandshakeMessage, ch: ClientHello, choice: Dtls13Choice) {
+  /**
+   * `transcriptPrefix` stands for ClientHello1 and our HelloRetryRequest after a cookie
+   * exchange; `epoch0Sequence` mirrors the ClientHello's record sequence number in the
+   * ServerHello record (as RFC 6347 4.2.1 does), keeping it above the HelloRetryRequest's.
+   */
+  constructor(config: Dtls13Config, host: Dtls13Host, now: number, chMsg: HandshakeMessage, ch: ClientHello, choice: Dtls13Choice, transcriptPrefix: readonly Uint8Array[] = [], epoch0Sequence = 0) {
     super(config, host, choice.suite, choice.share.group, chMsg.messageSeq + 1);
+    this.transcript.push(...transcriptPrefix);
+    this.records.setNextWriteSequence(0, epoch0Sequence);
     const h = this.hashName();
     let serverShare: Uint8Array;
     let shared: Uint8Array;

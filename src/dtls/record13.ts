@@ -113,6 +113,10 @@ export class RecordLayer13 {
     return this.read.has(epoch);
   }
 
+  setNextWriteSequence(epoch: number, seq: number): void {
+    this.writeSeq.set(epoch, Math.max(0, seq));
+  }
+
   overhead(epoch: number): number {
     return epoch === 0 ? RECORD_HEADER_LENGTH : UNIFIED_HEADER_LENGTH + 1 + AEAD_TAG;
   }

@@ -144,6 +144,9 @@ export abstract class Dtls13Session {
 
   protected transmitFlight(): void {
     this.records.takeSent();
+    // Simplification of RFC 9147 7.2: only ACKs naming records of the latest transmission
+    // count; a late ACK for an earlier one leaves the timer to the next ACK or the peer's flight.
+    this.acked.clear();
     for (const d of buildFlightDatagrams(this.flight, this.config.mtu, this.records)) this.host.transmit(d);
     this.flightRecords = this.records.takeSent();
   }
@@ -278,7 +281,9 @@ export abstract class Dtls13Session {
   }
 
   private onAck(records: readonly [number, number][]): void {
-    for (const [e, s] of records) this.acked.add(`${e}/${s}`);
+    // Only record numbers of our current flight matter, which also bounds the set.
+    const ours = new Set(this.flightRecords.map(([e, s]) => `${e}/${s}`));
+    for (const [e, s] of records) if (ours.has(`${e}/${s}`)) this.acked.add(`${e}/${s}`);
     if (this.flightRecords.length > 0 && this.flightRecords.every(([e, s]) => this.acked.has(`${e}/${s}`))) this.timer.stop();
   }
 

@@ -4,11 +4,13 @@
  * with label "EXTRACTOR-dtls_srtp" and no context yields 2 * (key + salt) bytes laid out
  * as client_write_SRTP_master_key | server_write_SRTP_master_key |
  * client_write_SRTP_master_salt | server_write_SRTP_master_salt. Lengths per profile are
- * those of RFC 5764 4.1.2 and RFC 7714 12.
+ * those of RFC 5764 4.1.2 and RFC 7714 12. The same layout holds in DTLS 1.3, where the
+ * exporter is TLS-Exporter (RFC 8446 7.5) with the "dtls13" label prefix.
  */
 import { InvalidStateError } from '../common/errors.js';
 import { SRTP_KEY_LENGTHS } from './constants.js';
 import type { SrtpProfileName } from './constants.js';
+import { DTLS_SRTP_EXPORTER_LABEL } from './endpoint.js';
 import type { DtlsEndpoint } from './endpoint.js';
 
 export interface SrtpKeyingMaterial {
@@ -25,7 +27,7 @@ export function srtpKeyingMaterial(endpoint: DtlsEndpoint): SrtpKeyingMaterial {
   const profile = endpoint.negotiated?.srtpProfile;
   if (profile === undefined) throw new InvalidStateError('dtls: no SRTP profile negotiated (not connected, or no use_srtp)');
   const { keyLength: k, saltLength: s } = SRTP_KEY_LENGTHS[profile];
-  const m = endpoint.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 2 * (k + s));
+  const m = endpoint.exportKeyingMaterial(DTLS_SRTP_EXPORTER_LABEL, 2 * (k + s));
   const clientKey = m.slice(0, k);
   const serverKey = m.slice(k, 2 * k);
   const clientSalt = m.slice(2 * k, 2 * k + s);

@@ -78,6 +78,8 @@ export const MAX_CONSENT_TRANSACTIONS = 8;
 export const MAX_QUEUED_TRANSMITS = 1024;
 /** Events queued for `pollEvent` before new ones are dropped. */
 export const MAX_QUEUED_EVENTS = 1024;
+/** Short-term keys kept: local and remote password of the current and the pre-restart generation (RFC 8445 9). */
+const MAX_CACHED_SHORT_TERM_KEYS = 4;
 /** RFC 7675 5.1: basic consent period. */
 export const DEFAULT_CONSENT_INTERVAL_MS = 5000;
 /** RFC 7675 5.1: consent expires after 30 s without a response. */
@@ -309,6 +311,7 @@ export class IceAgent {
   private remoteEndOfCandidates = false;
   private earlyChecks: EarlyCheck[] = [];
   private readonly pendingMdns = new Map<string, Candidate[]>();
+  private readonly shortTermKeys = new Map<string, Uint8Array>();
 
   private selected: Pair | undefined;
   /** The pair selected before a restart; carries data until a new one is selected. */
@@ -919,7 +922,7 @@ export class IceAgent {
       priority,
       ...(useCandidate ? { useCandidate: true } : {}),
       ...(controlling ? { iceControlling: this.tieBreaker } : { iceControlled: this.tieBreaker }),
-      integrityKey: shortTermKey(g.remotePassword),
+      integrityKey: this.keyFor(g.remotePassword),
     });
     // 14.3 gives RTO = MAX(500 ms, Ta * N * (Num-Waiting + Num-In-Progress)). We leave out
     // the factor N (checks to perform): 14.1 itself notes that the scaling makes a lost
@@ -986,6 +989,21 @@ export class IceAgent {
 
   // ---------------------------------------------------------------- STUN in
 
+  /**
+   * The short-term key (RFC 8489 9.1) of a password, kept so that the HMAC key schedule
+   * (src/crypto/hmac-sha1.ts caches it by key array) is done once per password, not per
+   * check. At most the local and remote passwords of two generations are live.
+   */
+  private keyFor(password: string): Uint8Array {
+    let key = this.shortTermKeys.get(password);
+    if (key === undefined) {
+      if (this.shortTermKeys.size >= MAX_CACHED_SHORT_TERM_KEYS) this.shortTermKeys.clear();
+      key = shortTermKey(password);
+      this.shortTermKeys.set(password, key);
+    }
+    return key;
+  }
+
   private generationFor(username: string | undefined): Generation | undefined {
     if (username === undefined) return undefined;
     const colon = username.indexOf(':');
@@ -1023,7 +1041,7 @@ export class IceAgent {
       this.respond(local, remote, relayed, msg, undefined, { code: 401, reason: 'Unauthorized' });
       return;
     }
-    const key = shortTermKey(g.localPassword);
+    const key = this.keyFor(g.localPassword);
     if (!verifyIntegrity(data, msg, key)) {
       this.stats.unauthenticatedDropped++;
       this.respond(local, remote, relayed, msg, undefined, { code: 401, reason: 'Unauthorized' });
@@ -1155,7 +1173,7 @@ export class IceAgent {
     }
     const pair = tx.pair;
     const g = pair.gen;
-    if (g.remotePassword === undefined || !verifyIntegrity(data, msg, shortTermKey(g.remotePassword))) {
+    if (g.remotePassword === undefined || !verifyIntegrity(data, msg, this.keyFor(g.remotePassword))) {
       this.stats.unauthenticatedDropped++;
       return;
     }
@@ -1376,7 +1394,7 @@ export class IceAgent {
       username: `${g.remoteUfrag}:${g.localUfrag}`,
       priority: computePriority(TYPE_PREFERENCE.prflx, p.local.localPreference, 1),
       ...(controlling ? { iceControlling: this.tieBreaker } : { iceControlled: this.tieBreaker }),
-      integrityKey: shortTermKey(g.remotePassword),
+      integrityKey: this.keyFor(g.remotePassword),
     });
     let consents = 0;
     let oldest: string | undefined;

@@ -30,8 +30,8 @@ export interface TransportAddress {
 /** STUN message class (RFC 8489 5). */
 export type BindingClass = 'request' | 'indication' | 'success' | 'error';
 
-/** A decoded Binding message with the attributes ICE reads; others are skipped. */
-export interface BindingMessage {
+/** The class, transaction ID and the attributes ICE reads and writes (RFC 8445 7.1, 16.1). */
+export interface BindingAttributes {
   readonly cls: BindingClass;
   readonly transactionId: Uint8Array;
   readonly username?: string;
@@ -41,6 +41,10 @@ export interface BindingMessage {
   readonly iceControlled?: bigint;
   readonly xorMappedAddress?: TransportAddress;
   readonly errorCode?: { readonly code: number; readonly reason: string };
+}
+
+/** A decoded Binding message with the attributes ICE reads; others are skipped. */
+export interface BindingMessage extends BindingAttributes {
   /** Offset of MESSAGE-INTEGRITY in the datagram, when present. */
   readonly integrityOffset?: number;
   /** Whether FINGERPRINT was present and correct (a wrong one makes the decode fail). */
@@ -50,16 +54,7 @@ export interface BindingMessage {
 }
 
 /** Fields to encode. `integrityKey` adds MESSAGE-INTEGRITY; FINGERPRINT is always added. */
-export interface BindingFields {
-  readonly cls: BindingClass;
-  readonly transactionId: Uint8Array;
-  readonly username?: string;
-  readonly priority?: number;
-  readonly useCandidate?: boolean;
-  readonly iceControlling?: bigint;
-  readonly iceControlled?: bigint;
-  readonly xorMappedAddress?: TransportAddress;
-  readonly errorCode?: { readonly code: number; readonly reason: string };
+export interface BindingFields extends BindingAttributes {
   readonly integrityKey?: Uint8Array;
 }
 

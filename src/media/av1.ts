@@ -1,12 +1,14 @@
 /**
  * @module media/av1
- * RTP payload format for AV1 (AOMedia "RTP Payload Format For AV1", v1.0): the
- * aggregation header (section 4.4: Z continues a fragment, Y is continued, W counts OBU
- * elements, N starts a coded video sequence), OBU elements with and without a LEB128
- * length (4.3: when W > 0 the last element has none), fragmentation across packets
- * (5: OBUs travel without obu_size, temporal delimiters and tile lists are not sent),
- * and reassembly into a low-overhead bitstream temporal unit (AV1 spec 5.2 / Annex B
- * of the RTP spec 7.1: each OBU with obu_has_size_field = 1, led by a temporal delimiter).
+ * RTP payload format for AV1 (AOMedia "RTP Payload Format For AV1", v1.0,
+ * https://aomediacodec.github.io/av1-rtp-spec/): the aggregation header (section 4.4:
+ * Z continues a fragment, Y is continued, W counts OBU elements, N starts a coded video
+ * sequence), the payload structure (4.5: OBU elements with a LEB128 length, except the
+ * last one when W > 0), the marker bit on a temporal unit's last packet (4.2), and the
+ * packetization rules (5: OBUs travel without obu_size; temporal delimiters and tile
+ * lists are not sent; fragments may span packets). Reassembly produces a temporal unit
+ * in the low-overhead bitstream format (AV1 spec 5.2: every OBU with obu_size, led by a
+ * temporal delimiter), the layout IVF and WebM files hold.
  *
  * ```
  * aggregation header   OBU header (AV1 spec 5.3.2)
@@ -331,4 +333,173 @@ export class Av1Depacketizer extends FrameAssembler {
   constructor() {
     super(av1Format);
   }
+}
+
+/** The sequence header fields an AV1 codec configuration record (av1C) carries (AV1 spec 5.5). */
+export interface Av1SequenceHeaderInfo {
+  readonly seqProfile: number;
+  readonly stillPicture: boolean;
+  readonly seqLevelIdx0: number;
+  readonly seqTier0: number;
+  readonly highBitdepth: boolean;
+  readonly twelveBit: boolean;
+  readonly monochrome: boolean;
+  readonly subsamplingX: number;
+  readonly subsamplingY: number;
+  readonly chromaSamplePosition: number;
+  readonly maxFrameWidth: number;
+  readonly maxFrameHeight: number;
+}
+
+/** AV1 spec 4.10.2 f(n) and 4.10.3 uvlc() over a byte array; throws ParseError past the end. */
+class BitReader {
+  private bit = 0;
+  private readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+  f(n: number): number {
+    let v = 0;
+    for (let k = 0; k < n; k++) {
+      const byte = this.bytes[this.bit >> 3];
+      if (byte === undefined) throw new ParseError('AV1 sequence header truncated', { offset: this.bit >> 3 });
+      v = v * 2 + ((byte >> (7 - (this.bit & 7))) & 1);
+      this.bit++;
+    }
+    return v;
+  }
+  uvlc(): number {
+    let leadingZeros = 0;
+    while (this.f(1) === 0) {
+      leadingZeros++;
+      if (leadingZeros >= 32) return 0xffffffff;
+    }
+    return this.f(leadingZeros) + 2 ** leadingZeros - 1;
+  }
+}
+
+/** AV1 spec 6.4.2 color primaries / transfer / matrix values used by color_config(). */
+const CP_BT_709 = 1;
+const TC_SRGB = 13;
+const MC_IDENTITY = 0;
+
+/** Parse a sequence_header_obu() payload (AV1 spec 5.5.1 and 5.5.2 color_config) up to what av1C needs. */
+export function parseAv1SequenceHeader(payload: Uint8Array): Av1SequenceHeaderInfo {
+  const r = new BitReader(payload);
+  const seqProfile = r.f(3);
+  if (seqProfile > 2) throw new ParseError(`AV1: seq_profile ${seqProfile} is reserved`, { offset: 0 });
+  const stillPicture = r.f(1) === 1;
+  const reduced = r.f(1) === 1;
+  let seqLevelIdx0 = 0;
+  let seqTier0 = 0;
+  if (reduced) {
+    seqLevelIdx0 = r.f(5);
+  } else {
+    let decoderModelInfoPresent = false;
+    let bufferDelayLength = 0;
+    if (r.f(1) === 1) {
+      // timing_info()
+      r.f(32);
+      r.f(32);
+      if (r.f(1) === 1) r.uvlc();
+      decoderModelInfoPresent = r.f(1) === 1;
+      if (decoderModelInfoPresent) {
+        bufferDelayLength = r.f(5) + 1;
+        r.f(32);
+        r.f(5);
+        r.f(5);
+      }
+    }
+    const initialDisplayDelayPresent = r.f(1) === 1;
+    const operatingPoints = r.f(5) + 1;
+    for (let i = 0; i < operatingPoints; i++) {
+      r.f(12); // operating_point_idc
+      const level = r.f(5);
+      const tier = level > 7 ? r.f(1) : 0;
+      if (i === 0) {
+        seqLevelIdx0 = level;
+        seqTier0 = tier;
+      }
+      if (decoderModelInfoPresent && r.f(1) === 1) {
+        r.f(bufferDelayLength);
+        r.f(bufferDelayLength);
+        r.f(1);
+      }
+      if (initialDisplayDelayPresent && r.f(1) === 1) r.f(4);
+    }
+  }
+  const widthBits = r.f(4) + 1;
+  const heightBits = r.f(4) + 1;
+  const maxFrameWidth = r.f(widthBits) + 1;
+  const maxFrameHeight = r.f(heightBits) + 1;
+  if (!reduced && r.f(1) === 1) {
+    r.f(4);
+    r.f(3);
+  }
+  r.f(3); // use_128x128_superblock, enable_filter_intra, enable_intra_edge_filter
+  if (!reduced) {
+    r.f(4); // interintra, masked compound, warped motion, dual filter
+    const orderHint = r.f(1) === 1;
+    if (orderHint) r.f(2);
+    const forceScreenContentTools = r.f(1) === 1 ? 2 : r.f(1);
+    if (forceScreenContentTools > 0 && r.f(1) === 0) r.f(1);
+    if (orderHint) r.f(3);
+  }
+  r.f(3); // enable_superres, enable_cdef, enable_restoration
+  // color_config()
+  const highBitdepth = r.f(1) === 1;
+  let twelveBit = false;
+  if (seqProfile === 2 && highBitdepth) twelveBit = r.f(1) === 1;
+  const monochrome = seqProfile === 1 ? false : r.f(1) === 1;
+  let cp = 2;
+  let tc = 2;
+  let mc = 2;
+  if (r.f(1) === 1) {
+    cp = r.f(8);
+    tc = r.f(8);
+    mc = r.f(8);
+  }
+  let subsamplingX = 1;
+  let subsamplingY = 1;
+  let chromaSamplePosition = 0;
+  if (monochrome) {
+    r.f(1);
+  } else if (cp === CP_BT_709 && tc === TC_SRGB && mc === MC_IDENTITY) {
+    subsamplingX = 0;
+    subsamplingY = 0;
+  } else {
+    r.f(1); // color_range
+    if (seqProfile === 1) {
+      subsamplingX = 0;
+      subsamplingY = 0;
+    } else if (seqProfile === 2) {
+      if (twelveBit) {
+        subsamplingX = r.f(1);
+        subsamplingY = subsamplingX ? r.f(1) : 0;
+      } else {
+        subsamplingX = 1;
+        subsamplingY = 0;
+      }
+    }
+    if (subsamplingX && subsamplingY) chromaSamplePosition = r.f(2);
+  }
+  return { seqProfile, stillPicture, seqLevelIdx0, seqTier0, highBitdepth, twelveBit, monochrome, subsamplingX, subsamplingY, chromaSamplePosition, maxFrameWidth, maxFrameHeight };
+}
+
+/**
+ * The AV1 codec configuration record (av1C, AV1-ISOBMFF 2.3.3, also Matroska's V_AV1
+ * CodecPrivate) for the first sequence header in a temporal unit: marker, version 1, the
+ * profile/level/tier and color fields, then the sequence header OBU itself.
+ */
+export function av1CodecConfigurationRecord(temporalUnit: Uint8Array): Uint8Array {
+  const seq = parseAv1Obus(temporalUnit).find((o) => o.type === Av1ObuType.SequenceHeader);
+  if (seq === undefined) throw new ParseError('AV1: no sequence header in the temporal unit');
+  const h = parseAv1SequenceHeader(seq.payload);
+  const head = Uint8Array.of(
+    0x81,
+    (h.seqProfile << 5) | h.seqLevelIdx0,
+    (h.seqTier0 << 7) | (h.highBitdepth ? 0x40 : 0) | (h.twelveBit ? 0x20 : 0) | (h.monochrome ? 0x10 : 0) | (h.subsamplingX << 3) | (h.subsamplingY << 2) | h.chromaSamplePosition,
+    0x00,
+  );
+  return joinBytes([head, serializeAv1Obu(seq, true)]);
 }

@@ -62,6 +62,7 @@ export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
  * since its start was consecutive with one timestamp. After a gap, packets are dropped
  * until one that follows a marker packet or that the format says starts a frame.
  * Malformed payloads drop the frame and are counted; `push` never throws on input.
+ * Payloads are held by reference until their frame completes.
  */
 export class FrameAssembler {
   readonly format: PayloadFormat;

@@ -76,10 +76,10 @@ export class H264Packetizer {
       const t = h264NalType(n);
       if (t === H264NalType.Sps) {
         hasSps = true;
-        this.sps = n.slice();
+        this.sps = new Uint8Array(n); // a copy even for a Buffer view
       } else if (t === H264NalType.Pps) {
         hasPps = true;
-        this.pps = n.slice();
+        this.pps = new Uint8Array(n);
       } else if (t === H264NalType.Idr && firstIdr < 0) {
         firstIdr = i;
       }
@@ -160,14 +160,19 @@ function fragmentFuA(nal: Uint8Array, max: number): Uint8Array[] {
   const indicator = (header & 0xe0) | H264NalType.FuA;
   const type = header & 0x1f;
   const room = max - H264_FU_A_HEADER_BYTES;
+  const count = Math.ceil((nal.length - 1) / room);
+  // one allocation for all fragments; each payload is a view into it
+  const buf = new Uint8Array(count * H264_FU_A_HEADER_BYTES + nal.length - 1);
   const out: Uint8Array[] = [];
+  let w = 0;
   for (let at = 1; at < nal.length; at += room) {
     const end = Math.min(nal.length, at + room);
-    const p = new Uint8Array(H264_FU_A_HEADER_BYTES + end - at);
-    p[0] = indicator;
-    p[1] = (at === 1 ? 0x80 : 0) | (end === nal.length ? 0x40 : 0) | type;
-    p.set(nal.subarray(at, end), H264_FU_A_HEADER_BYTES);
-    out.push(p);
+    const start = w;
+    buf[w] = indicator;
+    buf[w + 1] = (at === 1 ? 0x80 : 0) | (end === nal.length ? 0x40 : 0) | type;
+    buf.set(nal.subarray(at, end), w + H264_FU_A_HEADER_BYTES);
+    w += H264_FU_A_HEADER_BYTES + end - at;
+    out.push(buf.subarray(start, w));
   }
   return out;
 }

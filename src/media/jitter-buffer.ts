@@ -10,7 +10,8 @@
  * loss, holds back frames until a keyframe arrives.
  *
  * The core does no I/O and reads no clock: `handleInput(now, packet)`,
- * `handleTimeout(now)`, `pollEvent()`, `pollTimeout()`.
+ * `handleTimeout(now)`, `pollEvent()`, `pollTimeout()`. Packets are held by reference
+ * (the caller must not reuse their payload bytes).
  */
 import { InvalidArgumentError, ParseError } from '../common/errors.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
@@ -46,6 +47,8 @@ export interface JitterBufferOptions {
   readonly giveUpMs?: number;
   /** Send NACK (default true). */
   readonly nack?: boolean;
+  /** Wait this long after a gap appears before the first NACK, so reordered packets are not asked for (default 0). */
+  readonly reorderToleranceMs?: number;
 }
 
 export type JitterBufferEvent =
@@ -103,6 +106,7 @@ export class JitterBuffer {
   };
   private rttMs: number;
   private readonly nackEnabled: boolean;
+  private readonly reorderToleranceMs: number;
   private readonly packets = new Map<number, RtpPacket>();
   private readonly missing = new Map<number, Missing>();
   private readonly events: JitterBufferEvent[] = [];
@@ -124,6 +128,7 @@ export class JitterBuffer {
     this.giveUpMs = opts.giveUpMs ?? JITTER_DEFAULT_GIVE_UP_MS;
     this.rttMs = opts.rttMs ?? JITTER_DEFAULT_RTT_MS;
     this.nackEnabled = opts.nack ?? true;
+    this.reorderToleranceMs = Math.max(0, opts.reorderToleranceMs ?? 0);
     if (!(this.maxPackets >= 1) || !(this.maxNackAttempts >= 0) || !(this.giveUpMs >= 0) || !(this.rttMs >= 0)) throw new InvalidArgumentError('JitterBuffer: bounds must be non-negative');
     this.needKeyframe = this.format !== undefined;
   }
@@ -212,7 +217,7 @@ export class JitterBuffer {
     if (this.nackEnabled) {
       for (const m of this.missing.values()) {
         if (m.attempts >= this.maxNackAttempts) continue;
-        const at = Math.max(m.lastSent + interval, m.since);
+        const at = m.attempts === 0 ? m.since + this.reorderToleranceMs : m.lastSent + interval;
         if (t === undefined || at < t) t = at;
       }
     }
@@ -279,7 +284,8 @@ export class JitterBuffer {
     const interval = this.retryIntervalMs();
     const seqs: number[] = [];
     for (const [s, m] of this.missing) {
-      if (m.attempts >= this.maxNackAttempts || now < m.lastSent + interval) continue;
+      if (m.attempts >= this.maxNackAttempts) continue;
+      if (m.attempts === 0 ? now < m.since + this.reorderToleranceMs : now < m.lastSent + interval) continue;
       m.attempts++;
       m.lastSent = now;
       seqs.push(s & 0xffff);
@@ -293,10 +299,11 @@ export class JitterBuffer {
   private giveUp(now: number): void {
     const head = this.nextSeq;
     if (head === undefined) return;
-    const present = [...this.packets.keys()].filter((s) => s > head).sort((a, b) => a - b);
     let boundary: number | undefined;
-    for (const s of present) {
-      const p = this.packets.get(s) as RtpPacket;
+    // the range head..highest is bounded by JITTER_MAX_MISSING + maxPackets
+    for (let s = head + 1; s <= this.highest; s++) {
+      const p = this.packets.get(s);
+      if (p === undefined) continue;
       const prev = this.packets.get(s - 1);
       if (prev !== undefined ? prev.marker || prev.timestamp !== p.timestamp : this.isFrameStart(p)) {
         boundary = s;

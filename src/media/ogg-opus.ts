@@ -196,7 +196,7 @@ export class OggOpusWriter {
   write(opusPacket: Uint8Array): Uint8Array {
     if (!this.started || this.finished) throw new InvalidArgumentError('OggOpusWriter: write between start() and finish()');
     this.granule += BigInt(opusPacketDurationSamples(opusPacket));
-    this.pending.push({ data: opusPacket, granulePosition: this.granule });
+    this.pending.push({ data: new Uint8Array(opusPacket), granulePosition: this.granule }); // copied: held until its page closes
     // one packet always stays behind so that finish() has a page to mark end of stream
     if (this.pending.length <= OGG_OPUS_PACKETS_PER_PAGE) return new Uint8Array(0);
     const out = joinBytes(this.pages.writePackets(this.pending.slice(0, OGG_OPUS_PACKETS_PER_PAGE)));

@@ -2,8 +2,8 @@
  * @module media/vp9
  * RTP payload format for VP9 (RFC 9628): the payload descriptor (section 4.2) in flexible
  * (F=1, reference P_DIFFs) and non-flexible (F=0, TL0PICIDX) modes, the scalability
- * structure (4.2.1), start/end of frame bits B/E, 15-bit picture IDs, packetization
- * (4.4: B on the first packet of a frame, E and the RTP marker on the last), and keyframe
+ * structure (4.2.1), 15-bit picture IDs, packetization by the B/E semantics of 4.2 (B on
+ * a frame's first packet, E on its last, which also carries the RTP marker of 4.1), and keyframe
  * detection from the P bit and the VP9 uncompressed header (VP9 bitstream spec 6.2:
  * frame_marker, profile, show_existing_frame, frame_type 0 = KEY_FRAME).
  *
@@ -260,35 +260,52 @@ export function isVp9Keyframe(frame: Uint8Array): boolean {
   }
 }
 
+/**
+ * The largest first-packet descriptor the packetizer writes: 1 + 2 (picture ID) + 2 (L,
+ * TL0PICIDX) + 1 (SS) + 4 (one resolution) + 3 (N_G = 1 with one P_DIFF) = 13, plus one
+ * byte of frame data.
+ */
+export const VP9_MIN_PAYLOAD_BYTES = 14;
+
+/** RFC 9628 4.2.1 picture group of one temporal layer: each picture references the one before (P_DIFF 1). */
+const VP9_ONE_LAYER_PICTURE_GROUP: readonly Vp9PictureGroupEntry[] = [{ tid: 0, switchingUp: false, pDiffs: [1] }];
+
 export interface Vp9PacketizerOptions {
   readonly maxPayloadBytes?: number;
   /** RFC 9628 4.2 F bit: 'flexible' (P_DIFF references) or 'non-flexible' (TL0PICIDX), default non-flexible. */
   readonly mode?: 'flexible' | 'non-flexible';
   /** First 15-bit picture ID (RFC 9628 4.2: a random start is recommended). */
   readonly pictureId?: number;
-  /** First TL0PICIDX (non-flexible mode). */
+  /** First TL0PICIDX (non-flexible mode with layer indices). */
   readonly tl0PicIdx?: number;
+  /**
+   * Send the L octet (TID/U/SID/D, and TL0PICIDX in non-flexible mode). libwebrtc sends it
+   * only with more than one layer, so the default is false, as Chrome sends one layer.
+   */
+  readonly layerIndices?: boolean;
 }
 
 /**
  * Splits VP9 frames into RTP payloads the way libwebrtc does for one spatial and one
- * temporal layer: 15-bit picture ID, layer indices, P from the uncompressed header, and
- * a scalability structure with the resolution on keyframes.
+ * temporal layer: 15-bit picture ID, optional layer indices, P from the uncompressed header, and
+ * on keyframes a scalability structure with the resolution (and, in non-flexible mode,
+ * the picture group).
  */
 export class Vp9Packetizer {
   readonly maxPayloadBytes: number;
   readonly flexible: boolean;
   private pictureId: number;
   private tl0PicIdx: number;
+  private readonly layerIndices: boolean;
 
   constructor(opts: Vp9PacketizerOptions = {}) {
     const max = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-    // the largest first-packet descriptor here: 1 + 2 + 2 + 1 (SS) + 4 (one resolution) = 10, plus one data byte
-    if (!Number.isInteger(max) || max < 11) throw new InvalidArgumentError('maxPayloadBytes must be at least 11');
+    if (!Number.isInteger(max) || max < VP9_MIN_PAYLOAD_BYTES) throw new InvalidArgumentError(`maxPayloadBytes must be at least ${VP9_MIN_PAYLOAD_BYTES}`);
     this.maxPayloadBytes = max;
     this.flexible = opts.mode === 'flexible';
     this.pictureId = (opts.pictureId ?? 0) & 0x7fff;
     this.tl0PicIdx = (opts.tl0PicIdx ?? 0) & 0xff;
+    this.layerIndices = opts.layerIndices ?? false;
   }
 
   packetize(frame: Uint8Array): Uint8Array[] {
@@ -307,15 +324,21 @@ export class Vp9Packetizer {
     const base = {
       interPicturePredicted: !keyframe,
       flexible: this.flexible,
-      notUpperReference: false,
+      // Z: with one spatial layer no upper layer refers to this one (libwebrtc sets it too)
+      notUpperReference: true,
       pictureId,
       pictureIdBits: 15 as const,
-      layer: { tid: 0, switchingUp: false, sid: 0, interLayerDependency: false },
-      ...(this.flexible ? (keyframe ? {} : { pDiffs: [1] }) : { tl0PicIdx }),
+      ...(this.layerIndices ? { layer: { tid: 0, switchingUp: false, sid: 0, interLayerDependency: false }, ...(this.flexible ? {} : { tl0PicIdx }) } : {}),
+      ...(this.flexible && !keyframe ? { pDiffs: [1] } : {}),
     };
     const scalability: Vp9ScalabilityStructure | undefined =
       keyframe && info?.width !== undefined && info.height !== undefined
-        ? { spatialLayers: 1, resolutions: [{ width: info.width, height: info.height }] }
+        ? {
+            spatialLayers: 1,
+            resolutions: [{ width: info.width, height: info.height }],
+            // non-flexible mode describes its picture group (libwebrtc's one-layer GOF: T0 refers to the previous picture)
+            ...(this.flexible ? {} : { pictureGroup: VP9_ONE_LAYER_PICTURE_GROUP }),
+          }
         : undefined;
     // four descriptor variants at most: first/middle x end/not end (B, E and SS differ)
     const firstHeader = serializeVp9Descriptor({ ...base, startOfFrame: true, endOfFrame: false, scalability });
@@ -327,13 +350,25 @@ export class Vp9Packetizer {
     }
     const middle = serializeVp9Descriptor({ ...base, startOfFrame: false, endOfFrame: false });
     const last = serializeVp9Descriptor({ ...base, startOfFrame: false, endOfFrame: true });
-    let at = this.maxPayloadBytes - firstHeader.length;
-    out.push(joinBytes([firstHeader, frame.subarray(0, at)]));
+    // one allocation for the whole frame; each payload is a view into it
+    const firstRoom = this.maxPayloadBytes - firstHeader.length;
     const room = this.maxPayloadBytes - middle.length;
-    while (at < frame.length) {
+    const rest = frame.length - firstRoom;
+    const count = 1 + Math.ceil(rest / room);
+    const buf = new Uint8Array(firstHeader.length + middle.length * (count - 1) + frame.length);
+    let w = 0;
+    const put = (header: Uint8Array, from: number, to: number) => {
+      const start = w;
+      buf.set(header, w);
+      w += header.length;
+      buf.set(frame.subarray(from, to), w);
+      w += to - from;
+      out.push(buf.subarray(start, w));
+    };
+    put(firstHeader, 0, firstRoom);
+    for (let at = firstRoom; at < frame.length; at += room) {
       const end = Math.min(frame.length, at + room);
-      out.push(joinBytes([end === frame.length ? last : middle, frame.subarray(at, end)]));
-      at = end;
+      put(end === frame.length ? last : middle, at, end);
     }
     return out;
   }

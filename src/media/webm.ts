@@ -244,7 +244,8 @@ export class WebmWriter {
       if (newCluster) out = this.closeCluster();
     }
     if (this.cluster.length === 0) this.clusterTimestamp = timestampMs;
-    this.cluster.push({ track: trackNumber, timestampMs, data, keyframe: track.kind === 'audio' ? true : keyframe });
+    // copied: the block outlives the call until its cluster closes
+    this.cluster.push({ track: trackNumber, timestampMs, data: new Uint8Array(data), keyframe: track.kind === 'audio' ? true : keyframe });
     this.clusterBytes += data.length;
     return out;
   }

@@ -97,18 +97,18 @@ export class RTCDataChannel extends EventTarget {
     this.#binaryType = v;
   }
 
-  get onopen() { return this.#on.get('open'); }
-  set onopen(f) { this.#on.set('open', f); }
-  get onmessage() { return this.#on.get('message'); }
-  set onmessage(f) { this.#on.set('message', f); }
-  get onclose() { return this.#on.get('close'); }
-  set onclose(f) { this.#on.set('close', f); }
-  get onclosing() { return this.#on.get('closing'); }
-  set onclosing(f) { this.#on.set('closing', f); }
-  get onerror() { return this.#on.get('error'); }
-  set onerror(f) { this.#on.set('error', f); }
-  get onbufferedamountlow() { return this.#on.get('bufferedamountlow'); }
-  set onbufferedamountlow(f) { this.#on.set('bufferedamountlow', f); }
+  get onopen(): ((ev: Event) => unknown) | null { return this.#on.get<Event>('open'); }
+  set onopen(f: ((ev: Event) => unknown) | null) { this.#on.set<Event>('open', f); }
+  get onmessage(): ((ev: MessageEvent) => unknown) | null { return this.#on.get<MessageEvent>('message'); }
+  set onmessage(f: ((ev: MessageEvent) => unknown) | null) { this.#on.set<MessageEvent>('message', f); }
+  get onclose(): ((ev: Event) => unknown) | null { return this.#on.get<Event>('close'); }
+  set onclose(f: ((ev: Event) => unknown) | null) { this.#on.set<Event>('close', f); }
+  get onclosing(): ((ev: Event) => unknown) | null { return this.#on.get<Event>('closing'); }
+  set onclosing(f: ((ev: Event) => unknown) | null) { this.#on.set<Event>('closing', f); }
+  get onerror(): ((ev: RTCErrorEvent) => unknown) | null { return this.#on.get<RTCErrorEvent>('error'); }
+  set onerror(f: ((ev: RTCErrorEvent) => unknown) | null) { this.#on.set<RTCErrorEvent>('error', f); }
+  get onbufferedamountlow(): ((ev: Event) => unknown) | null { return this.#on.get<Event>('bufferedamountlow'); }
+  set onbufferedamountlow(f: ((ev: Event) => unknown) | null) { this.#on.set<Event>('bufferedamountlow', f); }
 
   /** W3C 6.2 send(): TypeError when larger than the peer's max-message-size. */
   send(data: string | ArrayBuffer | ArrayBufferView): void {
@@ -178,6 +178,10 @@ export class RTCDataChannel extends EventTarget {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.dispatchEvent(new Event('close'));
+  }
+  /** @internal W3C 4.4.1.3 close(): the channel is closed without a close event. */
+  _closedByPeerConnection(): void {
+    this.#state = 'closed';
   }
   /** @internal */
   _error(message: string): void {

@@ -90,10 +90,11 @@ export class EventHandlers {
   constructor(target: EventTarget) {
     this.target = target;
   }
-  get(type: string): Handler {
-    return this.handlers.get(type)?.fn ?? null;
+  get<E extends Event>(type: string): ((ev: E) => unknown) | null {
+    return (this.handlers.get(type)?.fn ?? null) as ((ev: E) => unknown) | null;
   }
-  set(type: string, fn: Handler): void {
+  set<E extends Event>(type: string, value: ((ev: E) => unknown) | null): void {
+    const fn = value as Handler;
     const old = this.handlers.get(type);
     if (old) this.target.removeEventListener(type, old.listener);
     this.handlers.delete(type);

@@ -10,7 +10,8 @@
  * Tests and loopback-only setups pass `iceInterfaceAddresses: ['127.0.0.1']` (bind exactly
  * these; loopback addresses listed there become host candidates), or
  * `iceIncludeLoopback: true` to add loopback to the default list. `stun:` servers are
- * resolved with DNS; `turn:` servers are accepted but not yet used (no relay candidates).
+ * and `turn:` (UDP) servers are resolved with DNS; a TURN server gives a relayed
+ * candidate (RFC 8656), and `iceTransportPolicy: 'relay'` uses only those.
  */
 import { lookup } from 'node:dns/promises';
 import { createSocket, type Socket } from 'node:dgram';
@@ -19,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCode, PureRtcError } from '../common/errors.js';
 import type { TransportAddress } from '../ice/stun-binding.js';
 import { PeerConnection } from '../peer/peer-connection.js';
+import type { TurnServerConfig } from '../peer/relay.js';
 import type { PeerChannel, PeerConnectionState, PeerEvent, SignalingState } from '../peer/peer-connection.js';
 import { listHostAddresses } from './ice-interfaces.js';
 import { resolveMdnsName } from './ice-mdns.js';
@@ -75,28 +77,37 @@ function toDomException(e: unknown): unknown {
   return new DOMException(e.message, name);
 }
 
-/** Resolves `stun:host[:port]` URLs to addresses (RFC 7064 section 3.1). */
-async function resolveStunServers(servers: readonly RTCIceServer[]): Promise<TransportAddress[]> {
-  const out: TransportAddress[] = [];
+/** Resolves a host name or IP literal (brackets stripped) to an address. */
+async function resolveHost(host: string): Promise<string | undefined> {
+  try {
+    return isIP(host) !== 0 ? host : (await lookup(host)).address;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolves `stun:host[:port]` (RFC 7064 section 3.1) and `turn:host[:port][?transport=udp]`
+ * (RFC 7065 section 3.1) URLs. TURN over TCP/TLS (`turns:`, `transport=tcp`) is skipped.
+ */
+async function resolveIceServers(servers: readonly RTCIceServer[]): Promise<{ stun: TransportAddress[]; turn: TurnServerConfig[] }> {
+  const stun: TransportAddress[] = [];
+  const turn: TurnServerConfig[] = [];
   for (const s of servers) {
     const urls = Array.isArray(s.urls) ? s.urls : [s.urls];
     for (const url of urls) {
-      const m = /^stun:(\[[^\]]+\]|[^:?]+)(?::(\d+))?$/i.exec(url);
-      if (!m) {
-        if (!/^turns?:/i.test(url)) throw new DOMException(`unsupported ICE server URL ${url}`, 'SyntaxError');
-        continue;
-      }
-      const host = (m[1] as string).replace(/^\[|\]$/g, '');
-      const port = m[2] !== undefined ? Number(m[2]) : 3478;
-      try {
-        const address = isIP(host) !== 0 ? host : (await lookup(host)).address;
-        out.push({ address, port });
-      } catch {
-        // An unresolvable server yields no candidates (W3C: icecandidateerror would be ideal).
-      }
+      const m = /^(stun|turn):(\[[^\]]+\]|[^:?]+)(?::(\d+))?(?:\?transport=(udp|tcp))?$/i.exec(url);
+      if (!m) continue;
+      const scheme = (m[1] as string).toLowerCase();
+      if (m[4] !== undefined && (m[4] as string).toLowerCase() !== 'udp') continue;
+      const address = await resolveHost((m[2] as string).replace(/^\[|\]$/g, ''));
+      if (address === undefined) continue;
+      const port = m[3] !== undefined ? Number(m[3]) : 3478;
+      if (scheme === 'stun') stun.push({ address, port });
+      else turn.push({ server: { address, port }, username: s.username ?? '', password: s.credential ?? '', url });
     }
   }
-  return out;
+  return { stun, turn };
 }
 
 export class RTCPeerConnection extends EventTarget {
@@ -156,12 +167,14 @@ export class RTCPeerConnection extends EventTarget {
 
   async #setup(): Promise<PeerConnection> {
     const relayOnly = this.#config.iceTransportPolicy === 'relay';
-    const stunServers = relayOnly ? [] : await resolveStunServers(this.#config.iceServers ?? []);
+    const servers = await resolveIceServers(this.#config.iceServers ?? []);
     const explicit = this.#config.iceInterfaceAddresses;
-    const addresses = relayOnly ? [] : (explicit ?? listHostAddresses({ includeLoopback: this.#config.iceIncludeLoopback ?? false }).map((a) => a.address));
+    const addresses = explicit ?? listHostAddresses({ includeLoopback: this.#config.iceIncludeLoopback ?? false }).map((a) => a.address);
     const core = new PeerConnection({
       certificate: this.#certificate.certificate,
-      stunServers,
+      stunServers: relayOnly ? [] : servers.stun,
+      turnServers: servers.turn,
+      iceTransportPolicy: relayOnly ? 'relay' : 'all',
       includeLoopback: explicit !== undefined || (this.#config.iceIncludeLoopback ?? false),
     });
     const bases: TransportAddress[] = [];
@@ -186,7 +199,7 @@ export class RTCPeerConnection extends EventTarget {
       socket.on('message', (msg, rinfo) => {
         if (this.#closed || msg.length > MAX_DATAGRAM_BYTES) return;
         const remote = { address: rinfo.address.replace(/%.*$/, ''), port: rinfo.port };
-        this.#run((c, now) => c.handleInput(now, { local: base, remote, data: new Uint8Array(msg.buffer, msg.byteOffset, msg.length) }));
+        this.#runInput((c, now) => c.handleInput(now, { local: base, remote, data: new Uint8Array(msg.buffer, msg.byteOffset, msg.length) }));
       });
       bases.push(base);
     }
@@ -215,6 +228,24 @@ export class RTCPeerConnection extends EventTarget {
       this.#flush();
     }
   }
+
+  /**
+   * Like #run for input from the world (datagrams, the timer, mDNS answers): a bug
+   * surfacing there must not take the process down from an event callback; it is
+   * counted in `internalErrors` and the input dropped.
+   */
+  #runInput(fn: (core: PeerConnection, now: number) => void): void {
+    try {
+      this.#run(fn);
+    } catch (e) {
+      this.internalErrors++;
+      this.lastInternalError = e;
+    }
+  }
+
+  /** purertc: exceptions caught while handling network input or timers (should stay 0). */
+  internalErrors = 0;
+  lastInternalError: unknown;
 
   /** W3C 4.4.1.2: operations run one after another. */
   #operation<T>(fn: (core: PeerConnection, now: number) => T): Promise<T> {
@@ -288,27 +319,28 @@ export class RTCPeerConnection extends EventTarget {
     return { ...this.#config, certificates: [this.#certificate] };
   }
 
-  get onnegotiationneeded() { return this.#on.get('negotiationneeded'); }
-  set onnegotiationneeded(f) { this.#on.set('negotiationneeded', f); }
-  get onicecandidate() { return this.#on.get('icecandidate'); }
-  set onicecandidate(f) { this.#on.set('icecandidate', f); }
-  get onicecandidateerror() { return this.#on.get('icecandidateerror'); }
-  set onicecandidateerror(f) { this.#on.set('icecandidateerror', f); }
-  get onsignalingstatechange() { return this.#on.get('signalingstatechange'); }
-  set onsignalingstatechange(f) { this.#on.set('signalingstatechange', f); }
-  get oniceconnectionstatechange() { return this.#on.get('iceconnectionstatechange'); }
-  set oniceconnectionstatechange(f) { this.#on.set('iceconnectionstatechange', f); }
-  get onicegatheringstatechange() { return this.#on.get('icegatheringstatechange'); }
-  set onicegatheringstatechange(f) { this.#on.set('icegatheringstatechange', f); }
-  get onconnectionstatechange() { return this.#on.get('connectionstatechange'); }
-  set onconnectionstatechange(f) { this.#on.set('connectionstatechange', f); }
-  get ondatachannel() { return this.#on.get('datachannel'); }
-  set ondatachannel(f) { this.#on.set('datachannel', f); }
+  get onnegotiationneeded(): ((ev: Event) => unknown) | null { return this.#on.get<Event>('negotiationneeded'); }
+  set onnegotiationneeded(f: ((ev: Event) => unknown) | null) { this.#on.set<Event>('negotiationneeded', f); }
+  get onicecandidate(): ((ev: RTCPeerConnectionIceEvent) => unknown) | null { return this.#on.get<RTCPeerConnectionIceEvent>('icecandidate'); }
+  set onicecandidate(f: ((ev: RTCPeerConnectionIceEvent) => unknown) | null) { this.#on.set<RTCPeerConnectionIceEvent>('icecandidate', f); }
+  get onicecandidateerror(): ((ev: RTCPeerConnectionIceErrorEvent) => unknown) | null { return this.#on.get<RTCPeerConnectionIceErrorEvent>('icecandidateerror'); }
+  set onicecandidateerror(f: ((ev: RTCPeerConnectionIceErrorEvent) => unknown) | null) { this.#on.set<RTCPeerConnectionIceErrorEvent>('icecandidateerror', f); }
+  get onsignalingstatechange(): ((ev: Event) => unknown) | null { return this.#on.get<Event>('signalingstatechange'); }
+  set onsignalingstatechange(f: ((ev: Event) => unknown) | null) { this.#on.set<Event>('signalingstatechange', f); }
+  get oniceconnectionstatechange(): ((ev: Event) => unknown) | null { return this.#on.get<Event>('iceconnectionstatechange'); }
+  set oniceconnectionstatechange(f: ((ev: Event) => unknown) | null) { this.#on.set<Event>('iceconnectionstatechange', f); }
+  get onicegatheringstatechange(): ((ev: Event) => unknown) | null { return this.#on.get<Event>('icegatheringstatechange'); }
+  set onicegatheringstatechange(f: ((ev: Event) => unknown) | null) { this.#on.set<Event>('icegatheringstatechange', f); }
+  get onconnectionstatechange(): ((ev: Event) => unknown) | null { return this.#on.get<Event>('connectionstatechange'); }
+  set onconnectionstatechange(f: ((ev: Event) => unknown) | null) { this.#on.set<Event>('connectionstatechange', f); }
+  get ondatachannel(): ((ev: RTCDataChannelEvent) => unknown) | null { return this.#on.get<RTCDataChannelEvent>('datachannel'); }
+  set ondatachannel(f: ((ev: RTCDataChannelEvent) => unknown) | null) { this.#on.set<RTCDataChannelEvent>('datachannel', f); }
 
   // ----------------------------------------------------------------- W3C methods
 
   createOffer(options: RTCOfferOptions = {}): Promise<RTCSessionDescriptionInit> {
     return this.#operation((c, now) => {
+      if (c.signalingState !== 'stable' && c.signalingState !== 'have-local-offer') return c.createOffer(now);
       if (options.offerToReceiveAudio === true && !c.transceivers.some((t) => t.kind === 'audio')) c.addTransceiver(now, 'audio', 'recvonly');
       if (options.offerToReceiveVideo === true && !c.transceivers.some((t) => t.kind === 'video')) c.addTransceiver(now, 'video', 'recvonly');
       return c.createOffer(now, { iceRestart: options.iceRestart === true });
@@ -401,7 +433,8 @@ export class RTCPeerConnection extends EventTarget {
     if (core) this.#sendAll(core);
     for (const s of this.#sockets.values()) s.close();
     this.#sockets.clear();
-    for (const ch of this.#channels.values()) ch._closed();
+    for (const ch of this.#channels.values()) ch._closedByPeerConnection();
+    for (const e of this.#early) e.channel._closedByPeerConnection();
     this.#channels.clear();
   }
 
@@ -427,7 +460,7 @@ export class RTCPeerConnection extends EventTarget {
       do {
         this.#again = false;
         this.#sendAll(core);
-        for (let e = core.pollEvent(); e; e = core.pollEvent()) this.#dispatch(e);
+        for (let e = core.pollEvent(); e; e = core.pollEvent()) this.#queue(e);
       } while (this.#again && !this.#closed);
     } finally {
       this.#flushing = false;
@@ -449,13 +482,36 @@ export class RTCPeerConnection extends EventTarget {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = undefined;
-      this.#run((c, now) => c.handleTimeout(now));
+      this.#runInput((c, now) => c.handleTimeout(now));
     }, Math.max(0, Math.ceil(at - this.#now())));
     this.#timer.unref?.();
   }
 
+  /**
+   * W3C events are fired from queued tasks: a `setLocalDescription` caller sees its
+   * promise settle before the first `icecandidate`. The signaling state and channel ids
+   * change within the operation itself (W3C 4.4.1.5, 6.2).
+   */
+  #queue(e: PeerEvent): void {
+    if (e.type === 'signalingstatechange' || e.type === 'channel-id') {
+      this.#dispatch(e);
+      return;
+    }
+    this.#pending.push(e);
+    if (this.#pendingScheduled) return;
+    this.#pendingScheduled = true;
+    setImmediate(() => {
+      this.#pendingScheduled = false;
+      const batch = this.#pending.splice(0);
+      for (const x of batch) this.#dispatch(x);
+    });
+  }
+
+  readonly #pending: PeerEvent[] = [];
+  #pendingScheduled = false;
+
   #dispatch(e: PeerEvent): void {
-    if (this.#closed && e.type !== 'channel-closed') return;
+    if (this.#closed) return;
     switch (e.type) {
       case 'icecandidate':
         this.dispatchEvent(new RTCPeerConnectionIceEvent('icecandidate', { candidate: e.candidate ? new RTCIceCandidate(e.candidate) : null }));
@@ -483,8 +539,8 @@ export class RTCPeerConnection extends EventTarget {
         const name = e.name;
         const core = this.#core;
         void resolveMdnsName(name).then(
-          (address) => this.#run((c, now) => c.resolveMdns(now, name, address)),
-          () => core && this.#run((c, now) => c.resolveMdns(now, name, undefined)),
+          (address) => this.#runInput((c, now) => c.resolveMdns(now, name, address)),
+          () => core && this.#runInput((c, now) => c.resolveMdns(now, name, undefined)),
         );
         break;
       }

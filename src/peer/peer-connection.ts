@@ -40,6 +40,8 @@ import {
   serializeSdp, setupRole, verifyDescription,
 } from '../sdp/index.js';
 import type { Candidate as SdpCandidate, CodecCapability, Direction, MediaDescription, SessionDescription, TransportAttributes } from '../sdp/index.js';
+import { Relay } from './relay.js';
+import type { TurnServerConfig } from './relay.js';
 import { DEFAULT_CODECS, DEFAULT_HEADER_EXTENSIONS, offerCodecs, offerHeaderExtensions } from './capabilities.js';
 
 export type SignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed';
@@ -73,6 +75,10 @@ export interface PeerConnectionOptions {
   readonly maxMessageSize?: number;
   /** ICE pacing (RFC 8445 section 14.2); default 50 ms. */
   readonly iceTaMs?: number;
+  /** TURN servers (resolved) for relayed candidates (RFC 8656, UDP to the server). */
+  readonly turnServers?: readonly TurnServerConfig[];
+  /** W3C RTCIceTransportPolicy: 'relay' gathers and uses relayed candidates only. */
+  readonly iceTransportPolicy?: 'all' | 'relay';
 }
 
 /** A channel as the peer reports it; `key` is ours, `id` the SCTP stream once known. */
@@ -128,6 +134,8 @@ export const MAX_TRANSCEIVERS = 64;
 export const MAX_QUEUED_PEER_TRANSMITS = 4096;
 /** Trickled candidates recorded in the remote description; further ones still reach ICE (bounded there). */
 export const MAX_REMOTE_DESCRIPTION_CANDIDATES = 256;
+/** TURN servers used at once (each one allocation, RFC 8656). */
+export const MAX_RELAYS = 4;
 /** Data channels this core tracks by key (RFC 8831 6.2: 65535 stream ids at most). */
 export const MAX_PEER_CHANNELS = 65_534;
 
@@ -163,6 +171,12 @@ const utf8 = new TextEncoder();
 type Description = { readonly type: 'offer' | 'answer' | 'pranswer'; readonly session: SessionDescription };
 
 const FIRST_BYTE = { stunMax: 3, dtlsMin: 20, dtlsMax: 63, rtpMin: 128, rtpMax: 191 } as const;
+
+/** The ICE credentials of the first live m= section (the BUNDLE transport). */
+function firstCredentials(session: SessionDescription): { ufrag: string; pwd: string } | undefined {
+  const m = session.media.find((x) => !isPortZero(x));
+  return m ? iceCredentials(m, session) : undefined;
+}
 
 /** A description type a W3C caller may pass. */
 function checkType(t: string): SdpType {
@@ -219,6 +233,7 @@ export class PeerConnection {
   private readonly events: PeerEvent[] = [];
   private closedFlag = false;
   private remoteDescriptionCandidates = 0;
+  private readonly relays: Relay[] = [];
   private channelsOpened = 0;
   private channelsClosed = 0;
 
@@ -310,7 +325,7 @@ export class PeerConnection {
   pollTimeout(): number | undefined {
     if (this.closedFlag) return undefined;
     let best: number | undefined;
-    for (const t of [this.agent?.pollTimeout(), this.dtls?.pollTimeout(), this.manager?.pollTimeout()]) {
+    for (const t of [this.agent?.pollTimeout(), this.dtls?.pollTimeout(), this.manager?.pollTimeout(), ...this.relays.map((r) => r.client.pollTimeout())]) {
       if (t !== undefined && (best === undefined || t < best)) best = t;
     }
     return best;
@@ -322,7 +337,7 @@ export class PeerConnection {
   addHostBases(now: number, bases: readonly TransportAddress[]): void {
     for (const b of bases) if (!this.hostBases.some((h) => h.address === b.address && h.port === b.port)) this.hostBases.push(b);
     if (this.agent) {
-      this.agent.addHostBases(now, bases);
+      if (!this.relayOnly) this.agent.addHostBases(now, bases);
       this.pump(now);
     }
   }
@@ -330,7 +345,9 @@ export class PeerConnection {
   /** A datagram that arrived on one of our bases. */
   handleInput(now: number, dgram: { readonly local: TransportAddress; readonly remote: TransportAddress; readonly data: Uint8Array }): void {
     if (this.closedFlag || !this.agent) return;
-    this.agent.handleInput(now, dgram);
+    const relay = this.relays.find((r) => r.owns(dgram.local, dgram.remote, dgram.data));
+    if (relay) relay.client.handleInput(now, dgram.data);
+    else this.agent.handleInput(now, dgram);
     this.pump(now);
   }
 
@@ -340,6 +357,7 @@ export class PeerConnection {
     if (this.agent && due(this.agent.pollTimeout())) this.agent.handleTimeout(now);
     if (this.dtls && due(this.dtls.pollTimeout())) this.dtls.handleTimeout(now);
     if (this.manager && due(this.manager.pollTimeout())) this.manager.handleTimeout(now);
+    for (const r of this.relays) if (due(r.client.pollTimeout())) r.client.handleTimeout(now);
     this.pump(now);
   }
 
@@ -358,6 +376,8 @@ export class PeerConnection {
   /** RFC 8829 section 5.2: an offer with every section we have plus a data section when wanted. */
   createOffer(now: number, options: { readonly iceRestart?: boolean } = {}): SessionDescriptionInit {
     this.checkOpen();
+    // RFC 8829 section 3.2: an offer is made from stable (or replaces our pending offer).
+    if (this.signaling !== 'stable' && this.signaling !== 'have-local-offer') throw new InvalidStateError(`createOffer in signaling state ${this.signaling}`);
     const agent = this.ensureAgent(now, 'controlling');
     if (options.iceRestart === true) {
       agent.restart(now);
@@ -373,7 +393,10 @@ export class PeerConnection {
     for (const s of this.sections) {
       if (s.rejected) {
         const prev = previous?.media.find((m) => sdpMid(m) === s.mid);
-        media.push(prev ? buildRejectedMedia(prev) : { ...buildDataChannelMedia({ mid: s.mid }), port: 0, attributes: [{ type: 'mid', value: s.mid }] });
+        const placeholder: MediaDescription = s.kind === 'application'
+          ? buildDataChannelMedia({ mid: s.mid })
+          : buildRtpMedia({ kind: s.kind, mid: s.mid, direction: 'inactive', codecs: offerCodecs(s.kind, this.codecCaps).slice(0, 1) });
+        media.push(buildRejectedMedia(prev ?? placeholder));
         continue;
       }
       media.push(this.buildSection(s, transport, undefined) as MediaDescription);
@@ -425,7 +448,8 @@ export class PeerConnection {
     this.checkOpen();
     const type = checkType(desc.type);
     if (type === 'rollback') {
-      if (this.signaling !== 'have-local-offer') throw new InvalidStateError(`cannot roll back a local description in ${this.signaling}`);
+      // W3C 4.4.1.5 step 4.2: rollback is refused only in stable and the pranswer states.
+      if (this.signaling !== 'have-local-offer' && this.signaling !== 'have-remote-offer') throw new InvalidStateError(`cannot roll back in ${this.signaling}`);
       this.rollback(now);
       return;
     }
@@ -469,10 +493,14 @@ export class PeerConnection {
     this.checkOpen();
     const type = checkType(desc.type);
     if (type === 'rollback') {
-      if (this.signaling !== 'have-remote-offer') throw new InvalidStateError(`cannot roll back a remote description in ${this.signaling}`);
+      // W3C 4.4.1.5 step 4.2: rollback is refused only in stable and the pranswer states.
+      if (this.signaling !== 'have-local-offer' && this.signaling !== 'have-remote-offer') throw new InvalidStateError(`cannot roll back in ${this.signaling}`);
       this.rollback(now);
       return;
     }
+    // W3C 4.4.1.6: a remote offer in have-local-offer rolls the local one back first
+    // (the "perfect negotiation" glare case).
+    if (type === 'offer' && this.signaling === 'have-local-offer') this.rollback(now);
     const allowed: Record<string, readonly SignalingState[]> = {
       offer: ['stable', 'have-remote-offer'],
       answer: ['have-local-offer', 'have-remote-pranswer'],
@@ -505,6 +533,12 @@ export class PeerConnection {
         next.push({ mid: value, kind, direction: kind === 'application' ? 'sendrecv' : 'recvonly', rejected: kind === 'application' && m.kind !== 'application' });
       });
       this.sections = next;
+      // RFC 8839 section 4.4.1.1.2 / RFC 8445 section 9: an offer with new credentials is
+      // an ICE restart, and the answerer picks new credentials too.
+      const previous = this.currentRemote?.session;
+      const before = previous ? firstCredentials(previous) : undefined;
+      const after = firstCredentials(session);
+      if (before && after && before.ufrag !== after.ufrag) this.ensureAgent(now, 'controlled').restart(now);
       this.pendingRemote = { type, session };
       this.applyRemoteTransport(now, session);
       this.setSignaling('have-remote-offer');
@@ -668,6 +702,11 @@ export class PeerConnection {
     const agent = this.agent;
     if (agent) for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) if (this.transmits.length < MAX_QUEUED_PEER_TRANSMITS) this.transmits.push(t);
     agent?.close();
+    // RFC 8656 section 7.2: release the allocations (Refresh with lifetime 0).
+    for (const r of this.relays) {
+      r.client.close(now);
+      for (let t = r.client.pollTransmit(); t; t = r.client.pollTransmit()) this.queueTransmit({ from: r.base, to: t.to, data: t.data, relayed: false });
+    }
     this.closedFlag = true;
     this.signaling = 'closed';
     this.iceConnection = 'closed';
@@ -708,13 +747,29 @@ export class PeerConnection {
       ...(this.options.stunServers ? { stunServers: this.options.stunServers } : {}),
       ...(this.options.iceTaMs !== undefined ? { taMs: this.options.iceTaMs } : {}),
     });
-    this.agent.addHostBases(now, this.hostBases);
+    if (!this.relayOnly) this.agent.addHostBases(now, this.hostBases);
     return this.agent;
+  }
+
+  private get relayOnly(): boolean {
+    return this.options.iceTransportPolicy === 'relay';
   }
 
   private startGathering(now: number): void {
     const agent = this.agent as IceAgent;
-    if (agent.gatheringState === 'new') agent.gather(now);
+    if (agent.gatheringState !== 'new') return;
+    // RFC 8445 5.1.1.2: one allocation per TURN server, from a base of the server's family.
+    for (const [i, config] of (this.options.turnServers ?? []).entries()) {
+      if (this.relays.length >= MAX_RELAYS) break;
+      const v6 = config.server.address.includes(':');
+      const base = this.hostBases.find((b) => b.address.includes(':') === v6);
+      if (!base) continue;
+      const relay = new Relay(`turn${i}`, config, base, this.options.random);
+      this.relays.push(relay);
+      agent.beginRelayGathering(relay.id);
+      relay.client.allocate(now);
+    }
+    agent.gather(now);
   }
 
   private offerSetup(): 'actpass' | 'active' | 'passive' {
@@ -919,15 +974,50 @@ export class PeerConnection {
         }
         for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) {
           moved = true;
-          if (this.transmits.length < MAX_QUEUED_PEER_TRANSMITS) this.transmits.push(t);
-          else this.stats.transmitsDropped++;
+          if (t.relayed) {
+            const relay = this.relays.find((r) => r.relayed && r.relayed.address === t.from.address && r.relayed.port === t.from.port);
+            if (relay) relay.send(now, t.to, t.data);
+            else this.stats.transmitsDropped++;
+          } else this.queueTransmit(t);
         }
       }
+      if (this.flushRelays(now)) moved = true;
       if (this.flushDtls(now)) moved = true;
       if (this.flushManager(now)) moved = true;
       if (!moved) break;
     }
     this.updateConnectionState();
+  }
+
+  private queueTransmit(t: Transmit): void {
+    if (this.transmits.length < MAX_QUEUED_PEER_TRANSMITS) this.transmits.push(t);
+    else this.stats.transmitsDropped++;
+  }
+
+  private flushRelays(now: number): boolean {
+    let moved = false;
+    const agent = this.agent;
+    for (const r of this.relays) {
+      for (let t = r.client.pollTransmit(); t; t = r.client.pollTransmit()) {
+        moved = true;
+        this.queueTransmit({ from: r.base, to: t.to, data: t.data, relayed: false });
+      }
+      for (let e = r.pollEvent(); e; e = r.pollEvent()) {
+        moved = true;
+        if (!agent) continue;
+        if (e.type === 'allocated') {
+          agent.addRelayedCandidate(now, r.id, { relayed: e.relayed, server: r.config.server, ...(e.mapped ? { mapped: e.mapped } : {}) });
+        } else if (e.type === 'data') {
+          const relayed = r.relayed;
+          if (relayed) agent.handleInput(now, { local: relayed, remote: e.peer, data: e.data });
+        } else if (e.type === 'error' && e.operation === 'allocate') {
+          agent.addRelayedCandidate(now, r.id, undefined, { url: r.config.url, errorCode: e.code, errorText: e.reason });
+        } else if (e.type === 'closed' && e.reason === 'failed' && r.relayed === undefined) {
+          agent.addRelayedCandidate(now, r.id, undefined, { url: r.config.url, errorCode: 701, errorText: 'TURN allocation failed' });
+        }
+      }
+    }
+    return moved;
   }
 
   private flushDtls(now?: number): boolean {

@@ -76,6 +76,7 @@ import type { StateCookie } from './cookie.js';
 import type { ErrorCause } from './error-cause.js';
 import { describeCause, textCause } from './error-cause.js';
 import { parsePacket, stampChecksum } from './packet.js';
+import { ReassemblyQueue, midLte, ssnLte } from './reassembly.js';
 
 // ---------------------------------------------------------------------------------------
 // Bounds (ARCHITECTURE: every buffer has a named bound beside the text that motivates it)
@@ -247,37 +248,6 @@ interface SentChunk {
   fastRetransmitted: boolean;
 }
 
-interface RecvChunk {
-  readonly tsn: number;
-  readonly streamId: number;
-  readonly ssn: number;
-  readonly ppid: number;
-  readonly unordered: boolean;
-  readonly begin: boolean;
-  readonly end: boolean;
-  readonly data: Uint8Array;
-}
-
-interface ReadyMessage {
-  readonly ppid: number;
-  readonly data: Uint8Array;
-}
-
-interface InStream {
-  /** Next SSN (DATA) or MID (I-DATA) to deliver. */
-  nextSsn: number;
-  readonly ready: Map<number, ReadyMessage>;
-}
-
-/** I-DATA reassembly of one message (RFC 8260 2.1): fragments by FSN. */
-interface IPartial {
-  readonly fragments: Map<number, Uint8Array>;
-  ppid: number;
-  /** FSN of the E fragment, or -1. */
-  lastFsn: number;
-  bytes: number;
-}
-
 type TimerName = 't1-init' | 't1-cookie' | 't2-shutdown' | 't3-rtx' | 'delayed-sack' | 'heartbeat' | 'reconfig' | 'pmtu-probe';
 
 const EMPTY = new Uint8Array(0);
@@ -291,16 +261,6 @@ function u32(n: number): number {
 /** Unwraps a 32-bit serial number to the value nearest `ref` (RFC 9260 1.6). */
 function unwrap(value: number, ref: number): number {
   return ref + ((value - ref) | 0);
-}
-
-/** 32-bit serial comparison a <= b (RFC 8260 2.1, RFC 1982). */
-function midLte(a: number, b: number): boolean {
-  return ((b - a) >>> 0) < 0x8000_0000;
-}
-
-/** 16-bit serial comparison a <= b (RFC 9260 1.6). */
-function ssnLte(a: number, b: number): boolean {
-  return ((b - a) & 0xffff) < 0x8000;
 }
 
 export class SctpAssociation {
@@ -403,13 +363,8 @@ export class SctpAssociation {
   private cumTsn = 0;
   private readonly recvAbove: number[] = [];
   private recvHead = 0;
-  private readonly pending = new Map<number, RecvChunk>();
-  /** I-DATA partial messages by stream*2+U, then MID. */
-  private readonly ipartials = new Map<number, Map<number, IPartial>>();
-  private readonly inStreams = new Map<number, InStream>();
-  private heldBytes = 0;
-  /** Fragments and undelivered messages held (bounded by MAX_HELD_CHUNKS). */
-  private heldChunks = 0;
+  /** Reassembly and ordered delivery; counts what it holds (bounded by MAX_HELD_CHUNKS). */
+  private readonly rx: ReassemblyQueue;
   private highestReceived = 0;
   private readonly dupTsns: number[] = [];
   private sackNow = false;
@@ -469,6 +424,7 @@ export class SctpAssociation {
     this.cumAckPoint = this.localInitialTsn - 1;
     this.advancedPeerAckPoint = this.cumAckPoint;
     this.reconfigReqSeq = this.localInitialTsn;
+    this.rx = new ReassemblyQueue(this.maxReceiveMessageBytes, (streamId, ppid, data, unordered) => this.emit({ type: 'message', streamId, ppid, data, unordered }));
   }
 
   // -------------------------------------------------------------------------------------
@@ -523,11 +479,11 @@ export class SctpAssociation {
   }
   /** Receive side: bytes held for reassembly or in-order delivery (counted against a_rwnd). */
   get receiveHeldBytes(): number {
-    return this.heldBytes;
+    return this.rx.heldBytes;
   }
   /** Receive side: fragments and messages held (bounded by MAX_HELD_CHUNKS). */
   get receiveHeldChunks(): number {
-    return this.heldChunks;
+    return this.rx.heldChunks;
   }
 
   /** Starts the association: sends INIT (RFC 9260 5.1 step A). Both peers may call this. */
@@ -823,7 +779,7 @@ export class SctpAssociation {
     const sack: SackChunk = {
       type: 'sack',
       cumulativeTsnAck: u32(cum),
-      aRwnd: this.heldChunks >= MAX_HELD_CHUNKS ? 0 : Math.max(0, this.receiveBufferBytes - this.heldBytes),
+      aRwnd: this.rx.heldChunks >= MAX_HELD_CHUNKS ? 0 : Math.max(0, this.receiveBufferBytes - this.rx.heldBytes),
       gapBlocks: gaps,
       duplicateTsns: this.dupTsns.slice(),
     };
@@ -1323,13 +1279,9 @@ export class SctpAssociation {
     this.stateValue = 'closed';
     this.timers.clearAll();
     this.controlQueue.length = 0;
-    this.pending.clear();
-    this.ipartials.clear();
-    this.inStreams.clear();
+    this.rx.clear();
     this.sent.length = 0;
     this.sentHead = 0;
-    this.heldBytes = 0;
-    this.heldChunks = 0;
     this.emit({ type: 'closed', reason, byPeer, error });
   }
 
@@ -1366,7 +1318,7 @@ export class SctpAssociation {
       return;
     }
     // RFC 9260 6.2: with no room, drop DATA above the highest TSN received so far.
-    if ((this.heldBytes + c.userData.length > this.receiveBufferBytes || this.heldChunks >= MAX_HELD_CHUNKS) && tsn > this.highestReceived) {
+    if ((this.rx.heldBytes + c.userData.length > this.receiveBufferBytes || this.rx.heldChunks >= MAX_HELD_CHUNKS) && tsn > this.highestReceived) {
       this.stats.dataChunksDropped++;
       return;
     }
@@ -1387,30 +1339,11 @@ export class SctpAssociation {
       this.pushControl({ type: 'error', causes: [{ code: CauseCode.InvalidStreamIdentifier, info }] });
       return;
     }
-    if (c.type === 'idata') {
-      this.onIDataFragment(c);
-      return;
-    }
-    const rc: RecvChunk = {
-      tsn,
-      streamId: c.streamId,
-      ssn: c.ssn,
-      ppid: c.ppid,
-      unordered: c.unordered,
-      begin: c.beginning,
-      end: c.ending,
-      data: c.userData,
-    };
-    if (rc.begin && rc.end) {
-      this.heldBytes += rc.data.length;
-      this.heldChunks++;
-      this.complete(rc, rc.data);
-      return;
-    }
-    this.pending.set(tsn, rc);
-    this.heldBytes += rc.data.length;
-    this.heldChunks++;
-    this.tryReassemble(rc);
+    const err =
+      c.type === 'idata'
+        ? this.rx.addIData(c)
+        : this.rx.addData({ tsn, streamId: c.streamId, ssn: c.ssn, ppid: c.ppid, unordered: c.unordered, begin: c.beginning, end: c.ending, data: c.userData });
+    if (err) this.protocolViolation(err);
   }
 
   private isReceived(tsn: number): boolean {
@@ -1463,160 +1396,9 @@ export class SctpAssociation {
   }
 
   /** Finds the message around `c` if all its fragments are here (consecutive TSNs, B..E). */
-  private tryReassemble(c: RecvChunk): void {
-    let last = c;
-    while (!last.end) {
-      const next = this.pending.get(last.tsn + 1);
-      if (!next || next.begin || next.streamId !== c.streamId || next.unordered !== c.unordered || (!c.unordered && next.ssn !== c.ssn)) return;
-      last = next;
-    }
-    let first = c;
-    let bytes = c.data.length;
-    while (!first.begin) {
-      const prev = this.pending.get(first.tsn - 1);
-      if (!prev || prev.end || prev.streamId !== c.streamId || prev.unordered !== c.unordered || (!c.unordered && prev.ssn !== c.ssn)) return;
-      first = prev;
-      bytes += prev.data.length;
-    }
-    for (let t = c.tsn + 1; t <= last.tsn; t++) bytes += (this.pending.get(t) as RecvChunk).data.length;
-    if (bytes > this.maxReceiveMessageBytes) {
-      this.protocolViolation(`message of ${bytes} bytes above our limit of ${this.maxReceiveMessageBytes}`);
-      return;
-    }
-    const data = new Uint8Array(bytes);
-    let at = 0;
-    for (let t = first.tsn; t <= last.tsn; t++) {
-      const f = this.pending.get(t) as RecvChunk;
-      data.set(f.data, at);
-      at += f.data.length;
-      this.pending.delete(t);
-      this.heldChunks--;
-    }
-    this.heldChunks++; // the assembled message, until delivered
-    this.complete(first, data);
-  }
-
   private protocolViolation(text: string): void {
     this.rawQueue.push(this.packetOf(this.peerTag, [{ type: 'abort', reflected: false, causes: [textCause(CauseCode.ProtocolViolation, text)] }]));
     this.close(text, false, true);
-  }
-
-  /** A whole message is here; `heldBytes` still counts it. Deliver per RFC 9260 6.6. */
-  private complete(first: RecvChunk, data: Uint8Array): void {
-    if (first.unordered) {
-      this.heldBytes -= data.length;
-      this.heldChunks--;
-      this.emit({ type: 'message', streamId: first.streamId, ppid: first.ppid, data, unordered: true });
-      return;
-    }
-    const s = this.inStream(first.streamId);
-    if (first.ssn === s.nextSsn) {
-      this.heldBytes -= data.length;
-      this.heldChunks--;
-      this.emit({ type: 'message', streamId: first.streamId, ppid: first.ppid, data, unordered: false });
-      s.nextSsn = (s.nextSsn + 1) & 0xffff;
-      this.deliverReady(first.streamId, s);
-    } else if (ssnLte(s.nextSsn, first.ssn)) {
-      s.ready.set(first.ssn, { ppid: first.ppid, data });
-    } else {
-      this.heldBytes -= data.length; // an old SSN (skipped by FORWARD TSN): drop
-      this.heldChunks--;
-    }
-  }
-
-  private deliverReady(streamId: number, s: InStream): void {
-    for (;;) {
-      const m = s.ready.get(s.nextSsn);
-      if (!m) return;
-      s.ready.delete(s.nextSsn);
-      this.heldBytes -= m.data.length;
-      this.heldChunks--;
-      this.emit({ type: 'message', streamId, ppid: m.ppid, data: m.data, unordered: false });
-      s.nextSsn = (s.nextSsn + 1) & 0xffff;
-    }
-  }
-
-  private inStream(id: number): InStream {
-    let s = this.inStreams.get(id);
-    if (!s) {
-      s = { nextSsn: 0, ready: new Map() };
-      this.inStreams.set(id, s);
-    }
-    return s;
-  }
-
-  // I-DATA reassembly (RFC 8260 2.1): fragments keyed by stream, U bit, MID and FSN.
-
-  private onIDataFragment(c: IDataChunk): void {
-    const key = c.streamId * 2 + (c.unordered ? 1 : 0);
-    if (!c.unordered) {
-      const s = this.inStreams.get(c.streamId);
-      if (s && !midLte(s.nextSsn, c.mid)) return; // an old MID (skipped): drop
-    }
-    let byMid = this.ipartials.get(key);
-    if (!byMid) {
-      byMid = new Map();
-      this.ipartials.set(key, byMid);
-    }
-    let m = byMid.get(c.mid);
-    if (!m) {
-      m = { fragments: new Map(), ppid: 0, lastFsn: -1, bytes: 0 };
-      byMid.set(c.mid, m);
-    }
-    if (m.fragments.has(c.fsn)) return; // same fragment under another TSN: ignore
-    m.fragments.set(c.fsn, c.userData);
-    m.bytes += c.userData.length;
-    this.heldBytes += c.userData.length;
-    this.heldChunks++;
-    if (c.beginning) m.ppid = c.ppid;
-    if (c.ending) m.lastFsn = c.fsn;
-    if (m.bytes > this.maxReceiveMessageBytes) {
-      this.protocolViolation(`message of more than ${this.maxReceiveMessageBytes} bytes (our limit)`);
-      return;
-    }
-    if (m.lastFsn < 0 || m.fragments.size !== m.lastFsn + 1) return;
-    byMid.delete(c.mid);
-    if (byMid.size === 0) this.ipartials.delete(key);
-    this.heldChunks -= m.fragments.size - 1; // fragments become one message
-    let data: Uint8Array;
-    if (m.lastFsn === 0) data = m.fragments.get(0) as Uint8Array;
-    else {
-      data = new Uint8Array(m.bytes);
-      let at = 0;
-      for (let f = 0; f <= m.lastFsn; f++) {
-        const part = m.fragments.get(f) as Uint8Array;
-        data.set(part, at);
-        at += part.length;
-      }
-    }
-    if (c.unordered) {
-      this.heldBytes -= data.length;
-      this.heldChunks--;
-      this.emit({ type: 'message', streamId: c.streamId, ppid: m.ppid, data, unordered: true });
-      return;
-    }
-    const s = this.inStream(c.streamId);
-    if (c.mid === s.nextSsn) {
-      this.heldBytes -= data.length;
-      this.heldChunks--;
-      this.emit({ type: 'message', streamId: c.streamId, ppid: m.ppid, data, unordered: false });
-      s.nextSsn = (s.nextSsn + 1) >>> 0;
-      this.deliverReadyMid(c.streamId, s);
-    } else {
-      s.ready.set(c.mid, { ppid: m.ppid, data });
-    }
-  }
-
-  private deliverReadyMid(streamId: number, s: InStream): void {
-    for (;;) {
-      const m = s.ready.get(s.nextSsn);
-      if (!m) return;
-      s.ready.delete(s.nextSsn);
-      this.heldBytes -= m.data.length;
-      this.heldChunks--;
-      this.emit({ type: 'message', streamId, ppid: m.ppid, data: m.data, unordered: false });
-      s.nextSsn = (s.nextSsn + 1) >>> 0;
-    }
   }
 
   /** RFC 8260 2.3.1: the receiver side of I-FORWARD-TSN. */
@@ -1636,33 +1418,7 @@ export class SctpAssociation {
       this.advanceCum();
     }
     // the entries apply even when our cumulative TSN is already past the new one
-    for (const e of c.entries) {
-      const key = e.streamId * 2 + (e.unordered ? 1 : 0);
-      const byMid = this.ipartials.get(key);
-      if (byMid) {
-        for (const [mid, m] of byMid) {
-          if (midLte(mid, e.mid)) {
-            byMid.delete(mid);
-            this.heldBytes -= m.bytes;
-            this.heldChunks -= m.fragments.size;
-          }
-        }
-        if (byMid.size === 0) this.ipartials.delete(key);
-      }
-      if (e.unordered || e.streamId >= this.inboundStreams) continue;
-      const s = this.inStream(e.streamId);
-      if (!midLte(s.nextSsn, e.mid)) continue;
-      for (const [mid, m] of s.ready) {
-        if (midLte(mid, e.mid)) {
-          s.ready.delete(mid);
-          this.heldBytes -= m.data.length;
-          this.heldChunks--;
-          this.emit({ type: 'message', streamId: e.streamId, ppid: m.ppid, data: m.data, unordered: false });
-        }
-      }
-      s.nextSsn = (e.mid + 1) >>> 0;
-      this.deliverReadyMid(e.streamId, s);
-    }
+    this.rx.iforwardTsn(c.entries, this.inboundStreams);
   }
 
   private afterData(): void {
@@ -1682,45 +1438,14 @@ export class SctpAssociation {
     this.dataSinceSack = true;
     const newCum = unwrap(c.newCumulativeTsn, this.cumTsn);
     if (newCum - this.cumTsn > MAX_TSN_LOOKAHEAD) return;
-    // RFC 3758 3.6: drop fragments at or below the new cumulative TSN (they belong to
-    // abandoned messages, also when our cumulative TSN is already past it), move the
-    // cumulative TSN, then skip the SSNs listed.
-    for (const [tsn, rc] of this.pending) {
-      if (tsn <= newCum) {
-        this.pending.delete(tsn);
-        this.heldBytes -= rc.data.length;
-        this.heldChunks--;
-      }
-    }
+    // RFC 3758 3.6: fragments at or below the new cumulative TSN go (also when our
+    // cumulative TSN is already past it), the cumulative TSN moves, the SSNs are skipped.
     if (newCum > this.cumTsn) {
       this.cumTsn = newCum;
       if (newCum > this.highestReceived) this.highestReceived = newCum;
       this.advanceCum();
     }
-    for (const { streamId, ssn } of c.streams) {
-      const s = this.inStreams.get(streamId);
-      if (!s) {
-        if (streamId < this.inboundStreams) this.inStream(streamId).nextSsn = (ssn + 1) & 0xffff;
-        continue;
-      }
-      if (!ssnLte(s.nextSsn, ssn)) continue;
-      // Deliver complete messages up to the skipped SSN, then continue after it.
-      while (ssnLte(s.nextSsn, ssn)) {
-        const m = s.ready.get(s.nextSsn);
-        if (m) {
-          s.ready.delete(s.nextSsn);
-          this.heldBytes -= m.data.length;
-          this.heldChunks--;
-          this.emit({ type: 'message', streamId, ppid: m.ppid, data: m.data, unordered: false });
-        }
-        if (s.nextSsn === ssn) {
-          s.nextSsn = (ssn + 1) & 0xffff;
-          break;
-        }
-        s.nextSsn = (s.nextSsn + 1) & 0xffff;
-      }
-      this.deliverReady(streamId, s);
-    }
+    this.rx.forwardTsn(newCum, c.streams, this.inboundStreams);
   }
 
   // -------------------------------------------------------------------------------------
@@ -2159,27 +1884,8 @@ export class SctpAssociation {
       // RFC 6525 5.2.2: not all data before the reset is here yet; the peer retries.
       return { type: 'response', responseSeq: p.requestSeq, result: ReconfigResult.InProgress };
     }
-    const ids: number[] = [];
-    for (const id of p.streamIds.length ? p.streamIds : [...this.inStreams.keys()]) {
-      const s = this.inStreams.get(id);
-      if (s) {
-        for (const m of s.ready.values()) {
-          this.heldBytes -= m.data.length;
-          this.heldChunks--;
-        }
-        this.inStreams.delete(id);
-      }
-      for (const key of [id * 2, id * 2 + 1]) {
-        const byMid = this.ipartials.get(key);
-        if (!byMid) continue;
-        for (const m of byMid.values()) {
-          this.heldBytes -= m.bytes;
-          this.heldChunks -= m.fragments.size;
-        }
-        this.ipartials.delete(key);
-      }
-      ids.push(id);
-    }
+    const ids = p.streamIds.length ? [...p.streamIds] : this.rx.knownStreams();
+    this.rx.resetStreams(ids);
     this.peerReqSeq++;
     const res: ReconfigResponse = { type: 'response', responseSeq: p.requestSeq, result: ReconfigResult.SuccessPerformed };
     this.lastResponse = res;

@@ -16,7 +16,6 @@ export {
 } from './association.js';
 export type { SctpAssociationOptions, SctpEvent, SctpState, SctpStats, SendOptions, CongestionSample } from './association.js';
 export { parsePacket, serializePacket, packetChecksum, stampChecksum } from './packet.js';
-export { crc32cFast } from './crc32c.js';
 export type { SctpPacket, ParsePacketOptions } from './packet.js';
 export { parseChunks, parseChunkValue, writeChunk } from './chunk.js';
 export type { Chunk, UnknownChunk } from './chunk.js';

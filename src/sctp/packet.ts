@@ -15,7 +15,7 @@
  *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  */
 import { Writer } from '../common/bytes.js';
-import { crc32cFast as crc32c } from './crc32c.js';
+import { crc32c } from '../common/crc32.js';
 import { ParseError } from '../common/errors.js';
 import type { Chunk } from './chunk.js';
 import { parseChunks, writeChunk } from './chunk.js';

@@ -37,17 +37,12 @@ export interface CodecCapability {
   readonly rtx?: boolean;
 }
 
-/** One codec of the answer: the offer's payload type and text, our feedback subset. */
-export interface NegotiatedCodec {
-  readonly payloadType: number;
-  readonly name: string;
-  readonly clockRate: number;
-  readonly channels?: number;
-  /** The offer's fmtp text for this payload type ('' when none). */
-  readonly fmtp: string;
-  readonly parameters: readonly FmtpParameter[];
-  /** rtcp-fb entries present in the offer and in our capability. */
-  readonly feedback: readonly RtcpFeedback[];
+/**
+ * One codec of the answer: the offer's payload type, rtpmap and fmtp text (`fmtp` is ''
+ * when none), and as `feedback` the rtcp-fb entries present in the offer and in our
+ * capability.
+ */
+export interface NegotiatedCodec extends Codec {
   /** The offer's rtx payload type whose apt is this codec, when we use RTX for it. */
   readonly rtxPayloadType?: number;
   /** The capability that matched. */

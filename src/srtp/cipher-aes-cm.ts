@@ -10,14 +10,14 @@
  * Hot path (profiled with `node --cpu-prof`, measured on Node 20): the key stream comes
  * from one reusable AES-ECB cipher per key run over counter blocks we lay out ourselves,
  * XORed in 32-bit words, instead of a `createCipheriv('aes-*-ctr')` per packet whose cost
- * is mostly context setup; HMAC-SHA1 is H(opad || H(ipad || m)) with the one-shot
- * `crypto.hash` over precomputed pads instead of a `createHmac` object per packet (falls
- * back to `createHmac` before Node 20.12, which lacks `crypto.hash`). Together about 20-25%
+ * is mostly context setup; HMAC-SHA1 is `HmacSha1` from src/crypto/hmac-sha1.ts (precomputed
+ * pads, one-shot `crypto.hash`; shared with STUN MESSAGE-INTEGRITY). Together about 20-25%
  * less CPU per 1200-byte packet than the createCipheriv + createHmac pair in an A/B run;
- * bench/srtp.ts shows both side by side. Candidate to move to src/crypto later.
+ * bench/srtp.ts shows both side by side.
  */
 import * as nodeCrypto from 'node:crypto';
 import type { Cipher } from 'node:crypto';
+import { HmacSha1 } from '../crypto/hmac-sha1.js';
 import { tagsEqual } from './cipher.js';
 import type { SrtpCipher } from './cipher.js';
 import type { SrtpSessionKeys } from './kdf.js';
@@ -26,9 +26,6 @@ import type { SrtpSessionKeys } from './kdf.js';
 const SRTCP_INDEX_LENGTH = 4;
 /** RTCP bytes left in the clear: the fixed header and sender SSRC (RFC 3711 3.4). */
 const RTCP_CLEAR_LENGTH = 8;
-/** HMAC-SHA1 block size and digest size (RFC 2104, FIPS 180-4). */
-const SHA1_BLOCK = 64;
-const SHA1_DIGEST = 20;
 /**
  * Counter blocks are numbered in 16 bits (RFC 3711 4.1.1: at most 2^16 blocks a packet);
  * a UDP datagram (at most 65535 bytes) needs at most 4096, so scratch space is bounded.
@@ -36,7 +33,6 @@ const SHA1_DIGEST = 20;
 const MAX_KEYSTREAM_BLOCKS = 0x10000;
 
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-const oneShotHash = (nodeCrypto as { hash?: typeof nodeCrypto.hash }).hash;
 
 /** AES-CM keystream from a reusable ECB cipher (RFC 3711 4.1.1: keystream block j = E(k, IV + j)). */
 export class CounterModeKeystream {
@@ -83,45 +79,6 @@ export class CounterModeKeystream {
       i = words << 2;
     }
     for (; i < n; i++) dst[dstAt + i] = (src[srcAt + i] as number) ^ (ks[i] as number);
-  }
-}
-
-/** HMAC-SHA1 (RFC 2104) with precomputed pads, over `m || extra`. */
-export class HmacSha1 {
-  private readonly key: Uint8Array;
-  private inner: Uint8Array;
-  private readonly outer = new Uint8Array(SHA1_BLOCK + SHA1_DIGEST);
-
-  constructor(authKey: Uint8Array) {
-    // RFC 2104 2: keys longer than the block are hashed first (SRTP's are 20 bytes).
-    const key = authKey.length > SHA1_BLOCK ? nodeCrypto.createHash('sha1').update(authKey).digest() : authKey;
-    this.key = key;
-    this.inner = new Uint8Array(SHA1_BLOCK + 1500);
-    this.inner.fill(0x36, 0, SHA1_BLOCK);
-    this.outer.fill(0x5c, 0, SHA1_BLOCK);
-    for (let i = 0; i < key.length; i++) {
-      this.inner[i] = 0x36 ^ (key[i] as number);
-      this.outer[i] = 0x5c ^ (key[i] as number);
-    }
-  }
-
-  /** The full 20-byte MAC of m || extra. */
-  mac(m: Uint8Array, extra: Uint8Array | undefined): Uint8Array {
-    if (oneShotHash === undefined) {
-      const h = nodeCrypto.createHmac('sha1', this.key).update(m);
-      if (extra !== undefined) h.update(extra);
-      return h.digest();
-    }
-    const total = SHA1_BLOCK + m.length + (extra === undefined ? 0 : extra.length);
-    if (this.inner.length < total) {
-      const grown = new Uint8Array(total);
-      grown.set(this.inner.subarray(0, SHA1_BLOCK), 0);
-      this.inner = grown;
-    }
-    this.inner.set(m, SHA1_BLOCK);
-    if (extra !== undefined) this.inner.set(extra, SHA1_BLOCK + m.length);
-    this.outer.set(oneShotHash('sha1', this.inner.subarray(0, total), 'buffer'), SHA1_BLOCK);
-    return oneShotHash('sha1', this.outer, 'buffer');
   }
 }
 

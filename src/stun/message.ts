@@ -30,7 +30,7 @@
 import { Writer, constantTimeEqual } from '../common/bytes.js';
 import { crc32 } from '../common/crc32.js';
 import { InvalidArgumentError, ParseError } from '../common/errors.js';
-import { stunHmac as hmac } from './mac.js';
+import { keyedHmac } from '../crypto/hmac-sha1.js';
 import { attributeCode, parseAttribute, writeAttributeValue } from './attributes.js';
 import type { AttributeOf, StunAttribute, StunAttributeName } from './attributes.js';
 import { AttributeType, FINGERPRINT_XOR, HEADER_BYTES, MAGIC_COOKIE, StunClass, TRANSACTION_ID_BYTES } from './constants.js';
@@ -198,12 +198,12 @@ export function encodeStunMessage(msg: StunMessage, options: EncodeOptions = {})
     if (attr.type === 'MESSAGE-INTEGRITY' && options.integrityKey) {
       hasMi = true;
       w.setU16(2, start + 24 - HEADER_BYTES);
-      w.bytes(hmac('sha1', options.integrityKey, w.written().subarray(0, start)));
+      w.bytes(keyedHmac('sha1', options.integrityKey).mac(w.written().subarray(0, start)));
     } else if (attr.type === 'MESSAGE-INTEGRITY-SHA256' && options.integritySha256Key) {
       hasMi256 = true;
       const n = attr.value.length;
       w.setU16(2, start + 4 + n - HEADER_BYTES);
-      w.bytes(hmac('sha256', options.integritySha256Key, w.written().subarray(0, start)).subarray(0, n));
+      w.bytes(keyedHmac('sha256', options.integritySha256Key).mac(w.written().subarray(0, start)).subarray(0, n));
     } else if (attr.type === 'FINGERPRINT' && options.fingerprint) {
       hasFp = true;
       w.setU16(2, start + 8 - HEADER_BYTES);
@@ -249,7 +249,7 @@ function macOver(msg: DecodedStunMessage, offset: number, valueLength: number, a
   const adjusted = offset + 4 + valueLength - HEADER_BYTES;
   header[2] = adjusted >> 8;
   header[3] = adjusted & 0xff;
-  return hmac(algorithm, key, header, msg.raw.subarray(HEADER_BYTES, offset));
+  return keyedHmac(algorithm, key).mac(header, msg.raw.subarray(HEADER_BYTES, offset));
 }
 
 /** True when MESSAGE-INTEGRITY is present and matches `key` (RFC 8489 14.5; constant-time compare). */

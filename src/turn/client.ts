@@ -18,12 +18,12 @@ import type { RandomSource } from '../common/random.js';
 import { decodeChannelData, encodeChannelData, LEGACY_MAX_CHANNEL_NUMBER, MAX_CHANNEL_NUMBER, MIN_CHANNEL_NUMBER } from '../stun/channel-data.js';
 import { ERROR_REASONS, StunClass, StunMethod, TransportProtocol } from '../stun/constants.js';
 import { longTermKey } from '../stun/credentials.js';
-import { classifyPacket } from '../stun/demux.js';
-import { decodeStunMessage, encodeStunMessage, getAttribute, verifyFingerprint, verifyMessageIntegrity } from '../stun/message.js';
+import { encodeStunMessage, getAttribute, verifyMessageIntegrity } from '../stun/message.js';
 import type { DecodedStunMessage, StunMessage } from '../stun/message.js';
 import type { StunAttribute } from '../stun/attributes.js';
 import { StunTransactionTable } from '../stun/transaction.js';
 import { addressKey } from './address.js';
+import { classifyTurnInput } from './inbound.js';
 import type { TransportAddress } from './address.js';
 
 /** Refresh allocations, permissions and channels this long before they expire (RFC 8656 8.1, 9, 12.1 advise 1 minute). */
@@ -209,28 +209,17 @@ export class TurnClient {
 
   /** A datagram from the server. Never throws on remote input. */
   handleInput(now: number, data: Uint8Array): void {
-    const kind = classifyPacket(data);
-    const b0 = data[0] ?? 0;
-    if (kind === 'channel-data' || (b0 >= 0x40 && b0 <= 0x7f)) {
+    // The RFC 5766 channel range too: a server may have bound one (0x4000-0x7fff).
+    const inbound = classifyTurnInput(data, LEGACY_MAX_CHANNEL_NUMBER >> 8);
+    if (inbound.kind === 'channel-data') {
       this.onChannelData(data);
       return;
     }
-    if (kind !== 'stun') {
+    if (inbound.kind === 'drop') {
       this.stats.dropped++;
       return;
     }
-    let msg: DecodedStunMessage;
-    try {
-      msg = decodeStunMessage(data);
-    } catch (err) {
-      if (!(err instanceof ParseError)) throw err;
-      this.stats.dropped++;
-      return;
-    }
-    if (getAttribute(msg, 'FINGERPRINT') && !verifyFingerprint(msg)) {
-      this.stats.dropped++;
-      return;
-    }
+    const msg = inbound.msg;
     if (msg.class === StunClass.Indication) {
       if (msg.method === StunMethod.Data) this.onDataIndication(msg);
       else this.stats.dropped++;

@@ -29,14 +29,14 @@ import type { RandomSource } from '../common/random.js';
 import { decodeChannelData, encodeChannelData, LEGACY_MAX_CHANNEL_NUMBER, MAX_CHANNEL_NUMBER } from '../stun/channel-data.js';
 import { ErrorCodes, ERROR_REASONS, isComprehensionRequired, StunClass, StunMethod, AddressFamily, TransportProtocol, AttributeType } from '../stun/constants.js';
 import { longTermKey } from '../stun/credentials.js';
-import { classifyPacket } from '../stun/demux.js';
 import { formatIp, parseIp } from '../stun/ip.js';
-import { stunHmac } from '../stun/mac.js';
-import { decodeStunMessage, encodeStunMessage, getAttribute, transactionKey, verifyFingerprint, verifyMessageIntegrity } from '../stun/message.js';
+import { keyedHmac } from '../crypto/hmac-sha1.js';
+import { encodeStunMessage, getAttribute, transactionKey, verifyMessageIntegrity } from '../stun/message.js';
 import type { DecodedStunMessage } from '../stun/message.js';
 import type { StunAttribute } from '../stun/attributes.js';
 import { constantTimeEqual } from '../common/bytes.js';
 import { addressKey, defaultPeerAllowed } from './address.js';
+import { classifyTurnInput } from './inbound.js';
 import type { TransportAddress } from './address.js';
 
 /** RFC 8656 7.2: default allocation lifetime 600 s; recommended maximum 3600 s. */
@@ -288,29 +288,16 @@ export class TurnServer {
   handleInput(now: number, fromHost: TransportAddress, data: Uint8Array, transport: ClientTransport = 'udp'): void {
     const c = canonical(fromHost);
     const from: ClientAddress = { family: c.family, address: c.address, port: c.port, transport };
-    const kind = classifyPacket(data);
-    const b0 = data[0] ?? 0;
-    if (kind === 'channel-data' || (b0 >= 0x40 && b0 <= this.maxChannel >> 8)) {
+    const inbound = classifyTurnInput(data, this.maxChannel >> 8);
+    if (inbound.kind === 'channel-data') {
       this.onChannelData(now, from, data);
       return;
     }
-    if (kind !== 'stun') {
+    if (inbound.kind === 'drop') {
       this.stats.dropped++;
       return;
     }
-    let msg: DecodedStunMessage;
-    try {
-      msg = decodeStunMessage(data);
-    } catch (err) {
-      if (!(err instanceof ParseError)) throw err;
-      this.stats.dropped++;
-      return;
-    }
-    const hasFp = getAttribute(msg, 'FINGERPRINT') !== undefined;
-    if (hasFp && !verifyFingerprint(msg)) {
-      this.stats.dropped++;
-      return;
-    }
+    const { msg, hasFingerprint: hasFp } = inbound;
     if (msg.class === StunClass.Request) {
       this.stats.requests++;
       this.onRequest(now, from, msg, hasFp);
@@ -526,7 +513,7 @@ export class TurnServer {
 
   private nonceMac(ts: string, client: TransportAddress): Uint8Array {
     const text = new TextEncoder().encode(`${ts}|${addressKey(client)}`);
-    return stunHmac('sha1', this.nonceSecret, text).subarray(0, NONCE_MAC_BYTES);
+    return keyedHmac('sha1', this.nonceSecret).mac(text).subarray(0, NONCE_MAC_BYTES);
   }
 
   /** 'ok', 'stale' (well-formed, ours, expired) or 'bad'. */

@@ -151,6 +151,53 @@ describe('data channels between two purertc peers', () => {
     expect(p.messages('b', x.id).at(-1)).toBe('new life');
   });
 
+  it('waits for the peer to reset its side; a peer that never does is given closeLingerMs', () => {
+    const p = new DcPair({ a: { closeLingerMs: 1000 } });
+    p.connect();
+    const ch = p.a.createChannel(p.now, { label: 'x' });
+    p.run(() => p.eventsB.some((e) => e.type === 'channel'), 10_000);
+    // b's manager never hears of the reset, so it never resets its own side
+    const assocB = p.b.association;
+    const orig = assocB.pollEvent.bind(assocB);
+    assocB.pollEvent = () => {
+      let e = orig();
+      while (e?.type === 'incoming-stream-reset') e = orig();
+      return e;
+    };
+    let outgoingDone = false;
+    const assocA = p.a.association;
+    const origA = assocA.pollEvent.bind(assocA);
+    assocA.pollEvent = () => {
+      const e = origA();
+      if (e?.type === 'outgoing-stream-reset') outgoingDone = true;
+      return e;
+    };
+    p.a.close(p.now, ch.id);
+    p.run(() => outgoingDone, 10_000);
+    expect(p.a.getChannel(ch.id)?.readyState).toBe('closing');
+    const t0 = p.now;
+    p.b.send(p.now, ch.id, 'late but welcome'); // still delivered while closing, and restarts the wait
+    p.run(() => p.eventsA.some((e) => e.type === 'closed'), 10_000);
+    expect(p.messages('a', ch.id)).toEqual(['late but welcome']);
+    expect(p.now).toBeGreaterThanOrEqual(t0 + 1000);
+  });
+
+  it('carries maxPacketLifeTime in DCEP (channel type 0x02 / 0x82) and drops what expires', () => {
+    const p = new DcPair({ link: { delayMs: 10 } });
+    p.connect();
+    const timed = p.a.createChannel(p.now, { label: 'timed', ordered: false, maxPacketLifeTime: 300 });
+    p.run(() => p.eventsB.some((e) => e.type === 'channel'), 10_000);
+    expect(p.eventsB.find((e) => e.type === 'channel')).toMatchObject({ channel: { label: 'timed', ordered: false, maxPacketLifeTime: 300, maxRetransmits: undefined } });
+    p.run(() => p.a.association.bytesInFlight === 0, 10_000);
+    p.ab.down = true;
+    for (let i = 0; i < 5; i++) p.a.send(p.now, timed.id, `lost ${i}`);
+    p.run(() => p.now > 2000 + 500, 100_000); // longer than the lifetime, through T3 backoff
+    p.ab.down = false;
+    p.a.send(p.now, timed.id, 'fresh');
+    p.run(() => p.messages('b', timed.id).length === 1 && p.a.association.bytesInFlight === 0, 100_000);
+    expect(p.messages('b', timed.id)).toEqual(['fresh']);
+  });
+
   it('unordered and partially reliable channels behave as configured on a lossy path', () => {
     const p = new DcPair({ link: { lossRate: 0.15, delayMs: 20, reorderRate: 0.1 }, seed: 6 });
     p.connect();

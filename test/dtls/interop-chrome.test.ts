@@ -149,11 +149,12 @@ describe.skipIf(!chromeAvailable)('DTLS 1.2 against Chromium', () => {
     { setup: 'active', cookies: false },
     { setup: 'passive', cookies: false, dtls13: true },
     { setup: 'active', cookies: false, dtls13: true },
+    { setup: 'passive', cookies: true, dtls13: true },
   ] as const;
   for (const c of cases) {
     const { setup, cookies } = c;
     const dtls13 = 'dtls13' in c && c.dtls13;
-    it(`Chrome as DTLS ${setup === 'passive' ? 'client' : 'server'}, ${dtls13 ? 'DTLS 1.3 with X25519MLKEM768' : setup === 'passive' ? 'offers 1.3, gets 1.2' : 'DTLS 1.2'}${cookies ? ', after our HelloVerifyRequest' : ''}`, async () => {
+    it(`Chrome as DTLS ${setup === 'passive' ? 'client' : 'server'}, ${dtls13 ? 'DTLS 1.3 with X25519MLKEM768' : setup === 'passive' ? 'offers 1.3, gets 1.2' : 'DTLS 1.2'}${cookies ? (dtls13 ? ', after our HelloRetryRequest' : ', after our HelloVerifyRequest') : ''}`, async () => {
       const page = await chrome.newPage();
       const peer = await page.createPeer('chrome', { dataChannels: ['dtls'] });
       const offer = await peer.createOffer();

@@ -11,7 +11,7 @@ import { seededRandom } from '../../src/common/random.js';
 import { parseRecords, serializeRecord } from '../../src/dtls/record.js';
 import { parseFragments, fragmentMessage, serializeFragment } from '../../src/dtls/fragment.js';
 import { HandshakeReassembler } from '../../src/dtls/reassembly.js';
-import { parseClientHello, serializeClientHello } from '../../src/dtls/hello.js';
+import { parseClientHello, parseServerHello, serializeClientHello } from '../../src/dtls/hello.js';
 import type { ClientHello } from '../../src/dtls/hello.js';
 import { ContentType, ExtensionType, HandshakeType } from '../../src/dtls/constants.js';
 import { DtlsEndpoint } from '../../src/dtls/endpoint.js';
@@ -65,6 +65,26 @@ describe('what the server accepts', () => {
     expect(offer({ ...h, version: 0xfeff, extensions: noVersions }).events).toContainEqual(expect.objectContaining({ type: 'alert', name: 'protocol_version' }));
     expect(offer({ ...h, version: 0x0303, extensions: noVersions }).events).toContainEqual(expect.objectContaining({ type: 'alert', name: 'protocol_version' }));
     expect(offer({ ...h, extensions: noVersions }).server.state).toBe('handshaking');
+  });
+
+  it('a DTLS 1.3-capable server answering 1.2 to a 1.3 offer sets the downgrade sentinel (RFC 8446 4.1.3)', () => {
+    const h = chromeHello();
+    const noShares = { ...h, extensions: h.extensions.filter((e) => e.type !== ExtensionType.key_share) };
+    const random = (dtls13: boolean): Uint8Array => {
+      const server = new DtlsEndpoint({ role: 'server', certificate: testCertificate(3), rng: seededRandom(3), dtls13 });
+      server.start(0);
+      for (const f of fragmentMessage(HandshakeType.ClientHello, 0, serializeClientHello(noShares), 1000)) {
+        server.handleInput(1, serializeRecord({ contentType: ContentType.Handshake, version: 0xfefd, epoch: 0, sequenceNumber: f.fragmentOffset, fragment: serializeFragment(f) }));
+      }
+      const r = new HandshakeReassembler();
+      for (let d = server.pollTransmit(); d; d = server.pollTransmit()) for (const rec of parseRecords(d)) for (const f of parseFragments(rec.fragment)) r.add(f);
+      const sh = r.next()!;
+      expect(sh.msgType).toBe(HandshakeType.ServerHello);
+      return parseServerHello(sh.body).random;
+    };
+    expect(new TextDecoder().decode(random(true).subarray(24, 31))).toBe('DOWNGRD');
+    expect(random(true)[31]).toBe(1);
+    expect(new TextDecoder().decode(random(false).subarray(24, 31))).not.toBe('DOWNGRD');
   });
 
   it('picks the first SRTP profile of its own preference that the client offers', () => {

@@ -141,7 +141,7 @@ describe('DTLS 1.3 server session', () => {
           for (const d of drain()) client.handle(d);
         }
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 });
@@ -225,6 +225,26 @@ describe('DTLS 1.3 client and server together (virtual clock)', () => {
     p.client.close();
     p.runUntil(() => p.server.state === 'closed');
     expect(p.events[1].at(-1)).toMatchObject({ type: 'closed', reason: 'peer sent close_notify' });
+  });
+
+  it('with server cookies: a stateless HelloRetryRequest, then DTLS 1.3 (RFC 9147 5.1)', () => {
+    const p = new Pair({ dtls13: true }, { dtls13: true, cookies: true });
+    const first: number[] = [];
+    p.filter = (from, d) => {
+      // The server's first datagram is the HelloRetryRequest: a ServerHello in epoch 0 alone.
+      if (from === 1 && first.length === 0) first.push(d.length);
+      return true;
+    };
+    p.start();
+    expect(p.runUntil(() => p.connected())).toBe(true);
+    expect(p.server.negotiated).toMatchObject({ version: 'DTLS 1.3', group: 'X25519MLKEM768' });
+    expect(first[0]).toBeLessThan(200);
+    expect(p.client.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 56)).toEqual(p.server.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 56));
+    // A 1.2-only client still gets the DTLS 1.2 HelloVerifyRequest path from the same server.
+    const q = new Pair({}, { dtls13: true, cookies: true });
+    q.start();
+    expect(q.runUntil(() => q.connected())).toBe(true);
+    expect(q.server.negotiated?.version).toBe('DTLS 1.2');
   });
 
   it('a 1.3-offering client and a 1.2-only server settle on DTLS 1.2, and the reverse', () => {

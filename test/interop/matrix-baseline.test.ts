@@ -33,6 +33,7 @@ import {
   MATRIX_CHECKS,
   MATRIX_PATH,
   nodePeerFactory,
+  packageVersion,
   runPair,
   writeMatrix,
 } from './harness/matrix.js';
@@ -40,8 +41,12 @@ import type { CheckResult, CheckStatus, KnownResult, PeerFactory } from './harne
 
 type Stack = KnownNodeStack | 'chrome';
 
-/** Per-step wait in the matrix: loopback delivers in milliseconds; each known failure costs one wait. */
-const CHECK_TIMEOUT_MS = 3_000;
+/**
+ * Per-step wait inside a check: loopback delivers in milliseconds, but each known
+ * failure costs one whole wait, so this is the file's main cost. Connecting gets the
+ * harness default (MATRIX_WAIT_MS).
+ */
+const CHECK_TIMEOUT_MS = 4_000;
 /**
  * Pairs run concurrently, at most this many at once: most of a pair's time is idle
  * waiting (connects, the known failures' timeouts), and the machine has 2 cores.
@@ -66,10 +71,12 @@ const KNOWN: readonly KnownResult[] = [
   },
   { answerer: 'werift', checks: ['str-0', 'bin-0'], status: 'fail', why: 'werift cannot send empty messages' },
   {
-    // The node-datachannel polyfill's RTCDataChannel for a channel the REMOTE side opened
-    // reports ordered true and maxRetransmits null whatever the DCEP DATA_CHANNEL_OPEN
-    // said (RFC 8832 section 5.1); the checks read the answerer's view, so
-    // node-datachannel as answerer fails them.
+    // The node-datachannel polyfill wraps a channel the REMOTE side opened without its
+    // options (`new RTCDataChannel(channel)` in its ondatachannel path), so the channel
+    // reports the defaults, ordered true and maxRetransmits null, whatever the DCEP
+    // DATA_CHANNEL_OPEN said (RFC 8832 section 5.1). The messages do flow (checked
+    // first); the checks then read the answerer's view, so node-datachannel as answerer
+    // fails them.
     answerer: 'node-datachannel',
     checks: ['unordered', 'rexmit-0'],
     status: 'fail',
@@ -187,8 +194,17 @@ describe('interop matrix baseline (third-party stacks)', () => {
     const all = results.flatMap((r) => r ?? []);
     if (all.length === 0) return;
     const title = 'Data-channel interop matrix: third-party baseline';
-    await writeMatrix(all, `${dirname(MATRIX_PATH)}/interop-matrix-baseline.md`, title);
-    console.log(formatMatrix(all, title));
+    const versions = [
+      `werift ${packageVersion('werift')}`,
+      `@roamhq/wrtc ${packageVersion('@roamhq/wrtc')}`,
+      `node-datachannel ${packageVersion('node-datachannel')}`,
+      ...(chromeAvailable && chrome !== undefined ? [`Chromium ${chrome.session.version}`] : []),
+    ];
+    const preface = [
+      `Stacks: ${versions.join(', ')}. Written by test/interop/matrix-baseline.test.ts, which asserts every cell; the known FAILs are explained there.`,
+    ];
+    await writeMatrix(all, `${dirname(MATRIX_PATH)}/interop-matrix-baseline.md`, title, preface);
+    console.log(formatMatrix(all, title, preface));
   });
 
   const factory = (stack: Stack): PeerFactory =>

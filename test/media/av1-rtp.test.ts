@@ -20,6 +20,8 @@ import {
   isAv1Keyframe,
   isAv1KeyframePayload,
   AV1_TEMPORAL_DELIMITER,
+  parseAv1SequenceHeader,
+  av1CodecConfigurationRecord,
 } from '../../src/media/av1.js';
 import type { Av1Obu } from '../../src/media/av1.js';
 import { rtpPacket } from '../../src/rtp/rtp-packet.js';
@@ -94,7 +96,8 @@ describe('AV1 codec properties', () => {
   it('random bytes throw only ParseError', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { minLength: 1, maxLength: 3 }), (payloads) => {
-        for (const f of [() => depacketizeAv1(payloads), () => parseAv1Payload(payloads[0] as Uint8Array), () => parseAv1Obus(payloads[0] as Uint8Array)]) {
+        const first = payloads[0] as Uint8Array;
+        for (const f of [() => depacketizeAv1(payloads), () => parseAv1Payload(first), () => parseAv1Obus(first), () => parseAv1SequenceHeader(first), () => av1CodecConfigurationRecord(first)]) {
           try {
             f();
           } catch (e) {
@@ -111,6 +114,8 @@ describe('AV1 packetization of a real stream', () => {
   it('keyframes carry the sequence header, every 10 frames', () => {
     expect(frames.length).toBe(30);
     expect(frames.map(isAv1Keyframe)).toEqual(frames.map((_, i) => i % 10 === 0));
+    const seq = parseAv1Obus(frames[0] as Uint8Array).find((o) => o.type === 1)!;
+    expect(parseAv1SequenceHeader(seq.payload)).toMatchObject({ seqProfile: 0, maxFrameWidth: 320, maxFrameHeight: 240, subsamplingX: 1, subsamplingY: 1, monochrome: false });
   });
 
   it('depacketize(packetize(tu)) == tu with random MTUs (elements with and without length, fragments)', () => {

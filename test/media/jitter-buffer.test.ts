@@ -125,6 +125,11 @@ describe('jitter buffer on a virtual clock', () => {
     expect(r.frameEvents.map((f) => tsToIndex(f.timestamp))).toEqual([...Array(60).keys()]);
     r.frameEvents.forEach((f, i) => expect(f.data).toEqual(frames[i % 30]));
     expect(r.jb.stats.keyframeRequests).toBe(0);
+    expect(r.jb.stats.nacksSent).toBeGreaterThan(0); // gaps from reordering were asked for at once
+    // with a reorder tolerance above the jitter, no packet is asked for
+    const calm = run(60, { delayMs: 40, jitterMs: 30, loss: 0, seed: 7 }, { format: vp9Format, reorderToleranceMs: 35 });
+    expect(calm.frameEvents.map((f) => f.data)).toEqual(r.frameEvents.map((f) => f.data));
+    expect(calm.jb.stats.nacksSent).toBe(0);
   });
 
   it('5% loss: NACK recovers every packet, frames complete and in order, no PLI', () => {

@@ -129,9 +129,9 @@ describe('VP9 packetization of a libvpx-vp9 stream', () => {
   for (const mode of ['flexible', 'non-flexible'] as const) {
     it(`depacketize(packetize(frame)) == frame with random MTUs (${mode})`, () => {
       fc.assert(
-        fc.property(fc.integer({ min: 11, max: 1500 }), fc.integer({ min: 0, max: 29 }), fc.integer({ min: 0, max: 0x7fff }), (mtu, i, pid) => {
+        fc.property(fc.integer({ min: 14, max: 1500 }), fc.integer({ min: 0, max: 29 }), fc.integer({ min: 0, max: 0x7fff }), fc.boolean(), (mtu, i, pid, layerIndices) => {
           const frame = frames[i] as Uint8Array;
-          const payloads = new Vp9Packetizer({ maxPayloadBytes: mtu, mode, pictureId: pid }).packetize(frame);
+          const payloads = new Vp9Packetizer({ maxPayloadBytes: mtu, mode, pictureId: pid, layerIndices }).packetize(frame);
           for (const p of payloads) expect(p.length).toBeLessThanOrEqual(mtu);
           const d0 = parseVp9Descriptor(payloads[0] as Uint8Array).descriptor;
           const dn = parseVp9Descriptor(payloads[payloads.length - 1] as Uint8Array).descriptor;
@@ -141,6 +141,10 @@ describe('VP9 packetization of a libvpx-vp9 stream', () => {
           expect(d0.interPicturePredicted).toBe(i % 10 !== 0);
           expect(isVp9KeyframePayload(payloads[0] as Uint8Array)).toBe(i % 10 === 0);
           if (i % 10 === 0) expect(d0.scalability?.resolutions).toEqual([{ width: 320, height: 240 }]);
+          if (i % 10 === 0) expect(d0.scalability?.pictureGroup).toEqual(mode === 'flexible' ? undefined : [{ tid: 0, switchingUp: false, pDiffs: [1] }]);
+          if (mode === 'flexible') expect(d0.pDiffs).toEqual(i % 10 === 0 ? undefined : [1]);
+          else expect(d0.tl0PicIdx !== undefined).toBe(layerIndices);
+          expect(d0.layer !== undefined).toBe(layerIndices);
           expect(depacketizeVp9(payloads)).toEqual(frame);
         }),
         { numRuns: 100 },

@@ -10,16 +10,24 @@ import { readOggOpus } from '../../src/media/ogg-opus.js';
 import { WebmWriter, ebmlVint } from '../../src/media/webm.js';
 import type { WebmVideoTrack } from '../../src/media/webm.js';
 import { isVp9Keyframe } from '../../src/media/vp9.js';
-import { isAv1Keyframe } from '../../src/media/av1.js';
+import { isAv1Keyframe, av1CodecConfigurationRecord } from '../../src/media/av1.js';
+import { toHex } from '../../src/common/hex.js';
 import { opusPacketDurationSamples } from '../../src/media/opus.js';
+import { Vp9Packetizer, vp9Format } from '../../src/media/vp9.js';
+import { JitterBuffer } from '../../src/media/jitter-buffer.js';
+import { seededRandom } from '../../src/common/random.js';
+import { rtpPacket } from '../../src/rtp/rtp-packet.js';
+import type { RtpPacket } from '../../src/rtp/rtp-packet.js';
 import { ffmpeg, ffmpegStderr, ffprobeCount, makeAv1, makeOpus, makeVp9, mediaDir } from './media-files.js';
 import type { MediaDir } from './media-files.js';
 
 let m: MediaDir;
 let opus: Uint8Array[];
+let vp9: Uint8Array[];
 beforeAll(() => {
   m = mediaDir();
   opus = readOggOpus(makeOpus(m)).packets.map((p) => p.data);
+  vp9 = parseIvf(makeVp9(m)).frames.map((f) => f.data);
 });
 afterAll(() => m.remove());
 
@@ -35,8 +43,8 @@ function packets(file: string, stream: string): { pts: number; key: boolean }[] 
 }
 
 /** Interleave 30 fps video and 20 ms audio by timestamp, as a call recorder would. */
-function record(codec: WebmVideoTrack['codec'], frames: { data: Uint8Array; key: boolean }[], name: string): string {
-  const w = new WebmWriter({ tracks: [{ kind: 'video', codec, width: 320, height: 240 }, { kind: 'audio', codec: 'OPUS', channels: 1 }] });
+function record(codec: WebmVideoTrack['codec'], frames: { data: Uint8Array; key: boolean }[], name: string, codecPrivate?: Uint8Array): string {
+  const w = new WebmWriter({ tracks: [{ kind: 'video', codec, width: 320, height: 240, ...(codecPrivate ? { codecPrivate } : {}) }, { kind: 'audio', codec: 'OPUS', channels: 1 }] });
   const parts: Uint8Array[] = [w.start()];
   const items: { t: number; track: number; data: Uint8Array; key: boolean }[] = [];
   frames.forEach((f, i) => items.push({ t: Math.round((i * 1000) / 30), track: 1, data: f.data, key: f.key }));
@@ -55,7 +63,7 @@ function record(codec: WebmVideoTrack['codec'], frames: { data: Uint8Array; key:
 
 describe('WebM writer', () => {
   it('VP9 + Opus: ffmpeg decodes without error; ffprobe counts frames, keyframes and timestamps', () => {
-    const frames = parseIvf(makeVp9(m)).frames.map((f) => ({ data: f.data, key: isVp9Keyframe(f.data) }));
+    const frames = vp9.map((data) => ({ data, key: isVp9Keyframe(data) }));
     const file = record('VP9', frames, 'vp9.webm');
     expect(ffmpegStderr(file)).toBe('');
     expect(ffprobeCount(file, 'v:0')).toBe(30);
@@ -71,6 +79,50 @@ describe('WebM writer', () => {
     expect(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=format_name:stream=codec_name', '-of', 'csv=p=0', file], { encoding: 'utf8' })).toMatch(/vp9[\s\S]*opus[\s\S]*matroska,webm/);
   });
 
+  it('recording a received call: VP9 over RTP with 5% loss, NACK, jitter buffer, then WebM', () => {
+    const frames = vp9;
+    const rng = seededRandom(42);
+    const pk = new Vp9Packetizer({ maxPayloadBytes: 500 });
+    const jb = new JitterBuffer({ format: vp9Format, rttMs: 20 });
+    const sent = new Map<number, RtpPacket>();
+    const w = new WebmWriter({ tracks: [{ kind: 'video', codec: 'VP9', width: 320, height: 240 }] });
+    const parts: Uint8Array[] = [w.start()];
+    const pending: { at: number; p: RtpPacket }[] = [];
+    let seq = 1000;
+    let firstTs: number | undefined;
+    const drain = (now: number) => {
+      for (let e = jb.pollEvent(); e; e = jb.pollEvent()) {
+        if (e.type === 'nack') for (const s of e.sequenceNumbers) pending.push({ at: now + 20, p: sent.get(s)! });
+        if (e.type === 'frame') {
+          firstTs ??= e.timestamp;
+          parts.push(w.addFrame(1, Math.round((e.timestamp - firstTs) / 90), e.data!, e.keyframe!));
+        }
+      }
+    };
+    for (let now = 0; now < 2000; now++) {
+      if (now % 33 === 0 && now / 33 < frames.length) {
+        const i = now / 33;
+        const payloads = pk.packetize(frames[i]!);
+        payloads.forEach((payload, k) => {
+          const p = rtpPacket({ payloadType: 98, sequenceNumber: seq++, timestamp: 90_000 + i * 3000, ssrc: 1, marker: k === payloads.length - 1, payload });
+          sent.set(p.sequenceNumber, p);
+          if (seq === 1001 || rng.float() >= 0.05) pending.push({ at: now + 10, p });
+        });
+      }
+      for (const x of pending.filter((x) => x.at === now)) jb.handleInput(now, x.p);
+      const t = jb.pollTimeout();
+      if (t !== undefined && t <= now) jb.handleTimeout(now);
+      drain(now);
+    }
+    parts.push(w.finish());
+    const file = m.file('call.webm');
+    writeFileSync(file, Buffer.concat(parts.map((p) => Buffer.from(p))));
+    expect(jb.stats.recovered).toBeGreaterThan(0);
+    expect(ffmpegStderr(file)).toBe('');
+    expect(ffprobeCount(file, 'v:0')).toBe(30);
+    expect(packets(file, 'v:0').map((p) => p.pts)).toEqual(frames.map((_, i) => Math.round((i * 3000) / 90)));
+  });
+
   it('VP8 + Opus', () => {
     ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-t', '1', '-c:v', 'libvpx', '-deadline', 'realtime', '-g', '15', m.file('vp8.ivf')]);
     const frames = parseIvf(m.read('vp8.ivf')).frames.map((f) => ({ data: f.data, key: ((f.data[0] as number) & 1) === 0 }));
@@ -80,9 +132,17 @@ describe('WebM writer', () => {
     expect(packets(file, 'v:0').map((p) => p.key)).toEqual(frames.map((f) => f.key));
   });
 
-  it('AV1 + Opus', () => {
+  it('AV1 + Opus, with the av1C CodecPrivate that ffmpeg writes for the same stream', () => {
     const frames = parseIvf(makeAv1(m)).frames.map((f) => ({ data: f.data, key: isAv1Keyframe(f.data) }));
-    const file = record('AV1', frames, 'av1.webm');
+    // ffmpeg's own WebM of this stream: its CodecPrivate (ID 63 A2, then a size vint) is the av1C record
+    ffmpeg(['-i', m.file('av1.ivf'), '-c', 'copy', m.file('ffmpeg-av1.webm')]);
+    const theirs = Buffer.from(m.read('ffmpeg-av1.webm'));
+    const at = theirs.indexOf(Buffer.from([0x63, 0xa2]));
+    expect(at).toBeGreaterThan(0);
+    const size = (theirs[at + 2] as number) & 0x7f; // a 1-byte vint: the record is < 127 bytes
+    const av1c = av1CodecConfigurationRecord(frames[0]!.data);
+    expect(toHex(av1c)).toBe(theirs.subarray(at + 3, at + 3 + size).toString('hex'));
+    const file = record('AV1', frames, 'av1.webm', av1c);
     expect(ffmpegStderr(file)).toBe('');
     expect(ffprobeCount(file, 'v:0')).toBe(30);
     expect(packets(file, 'v:0').map((p) => p.key)).toEqual(frames.map((f) => f.key));

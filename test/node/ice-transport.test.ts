@@ -5,12 +5,14 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createSocket } from 'node:dgram';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ParseError } from '../../src/common/errors.js';
 import type { IceEvent } from '../../src/ice/index.js';
 import { isUsableHostAddress, listHostAddresses } from '../../src/node/ice-interfaces.js';
 import { DnsType, decodeMdnsResponse, encodeMdnsQuery, resolveMdnsName } from '../../src/node/ice-mdns.js';
 import { UdpIceTransport } from '../../src/node/ice-transport.js';
+import { bothConnected, linkIceTransports } from '../support/ice-udp.js';
+import { useCleanups, waitFor } from '../support/wait.js';
 
 const require = createRequire(import.meta.url);
 interface DnsPacket {
@@ -25,46 +27,16 @@ type Mdns = {
 };
 const multicastDns = require(path.resolve('node_modules/multicast-dns/index.js')) as (o: Record<string, unknown>) => Mdns;
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-
-function waitFor<T>(pred: () => T | undefined, what: string, ms = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      const v = pred();
-      if (v !== undefined) resolve(v);
-      else if (Date.now() - started > ms) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 2);
-    };
-    tick();
-  });
-}
+const cleanups = useCleanups();
 
 async function connectPair(address: string): Promise<[UdpIceTransport, UdpIceTransport, IceEvent[], IceEvent[]]> {
   const a = await UdpIceTransport.create({ role: 'controlling', addresses: [address], includeLoopback: true, mdnsResolver: false });
   const b = await UdpIceTransport.create({ role: 'controlled', addresses: [address], includeLoopback: true, mdnsResolver: false });
   cleanups.push(() => a.close(), () => b.close());
-  const ea: IceEvent[] = [];
-  const eb: IceEvent[] = [];
-  a.on((e) => {
-    ea.push(e);
-    if (e.type === 'candidate') b.addRemoteCandidate(e.candidate);
-    if (e.type === 'end-of-candidates') b.endOfRemoteCandidates();
-  });
-  b.on((e) => {
-    eb.push(e);
-    if (e.type === 'candidate') a.addRemoteCandidate(e.candidate);
-    if (e.type === 'end-of-candidates') a.endOfRemoteCandidates();
-  });
-  a.setRemoteCredentials(b.agent.localUfrag, b.agent.localPassword);
-  b.setRemoteCredentials(a.agent.localUfrag, a.agent.localPassword);
+  const [ea, eb] = linkIceTransports(a, b);
   a.gather();
   b.gather();
-  const up = (t: UdpIceTransport) => (t.agent.connectionState === 'connected' || t.agent.connectionState === 'completed' ? true : undefined);
-  await waitFor(() => (up(a) && up(b) ? true : undefined), 'both agents to connect');
+  await bothConnected(a, b);
   return [a, b, ea, eb];
 }
 
@@ -176,8 +148,7 @@ describe('mDNS (RFC 6762) resolution of .local candidates', () => {
     b.setRemoteCredentials(a.agent.localUfrag, a.agent.localPassword);
     a.gather();
     b.gather();
-    const up = (t: UdpIceTransport) => t.agent.connectionState === 'connected' || t.agent.connectionState === 'completed';
-    await waitFor(() => (up(a) && up(b) ? true : undefined), 'connect through the mDNS-named candidate');
+    await bothConnected(a, b, 'connect through the mDNS-named candidate');
     expect(ea.some((e) => e.type === 'mdns-query' && e.name === name)).toBe(true);
     expect(a.agent.remoteCandidates.some((c) => c.type === 'host' && c.address === '127.0.0.1')).toBe(true);
   });

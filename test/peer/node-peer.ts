@@ -3,7 +3,7 @@
  * `negotiate()` can pair it with a Chrome page peer or another stack.
  */
 import { RTCPeerConnection } from '../../src/node/rtc-peer-connection.js';
-import type { RTCConfiguration } from '../../src/node/rtc-peer-connection.js';
+import type { RTCConfiguration, RTCOfferOptions } from '../../src/node/rtc-peer-connection.js';
 import type { RTCDataChannel } from '../../src/node/rtc-data-channel.js';
 import type { RTCDataChannelEvent, RTCPeerConnectionIceEvent } from '../../src/node/rtc-events.js';
 import type { RTCIceCandidateInit } from '../../src/node/rtc-ice-candidate.js';
@@ -16,6 +16,8 @@ export class NodePeer {
   readonly received = new Map<string, (string | Uint8Array)[]>();
   private readonly candidates: RTCIceCandidateInit[] = [];
   private gathered = false;
+  /** Options for the next createOffer (e.g. legacy offerToReceiveAudio). */
+  offerOptions: RTCOfferOptions = {};
   private readonly gatherWaiters: (() => void)[] = [];
 
   constructor(id: string, config: RTCConfiguration = { iceInterfaceAddresses: ['127.0.0.1'] }) {
@@ -48,7 +50,7 @@ export class NodePeer {
   }
 
   async createOffer(): Promise<RTCSessionDescriptionInit> {
-    await this.pc.setLocalDescription(await this.pc.createOffer());
+    await this.pc.setLocalDescription(await this.pc.createOffer(this.offerOptions));
     return (this.pc.localDescription as { toJSON(): RTCSessionDescriptionInit }).toJSON();
   }
   async createAnswer(): Promise<RTCSessionDescriptionInit> {

@@ -44,6 +44,21 @@ describe('PeerConnection (sans-IO) between two purertc peers', () => {
     p.run(() => p.a.events.some((e) => e.type === 'channel-closed') && p.b.events.some((e) => e.type === 'channel-closed'));
   });
 
+  it('pre-negotiated channels (RFC 8832 4: no DCEP) open on both sides with the agreed id; unordered partial reliability is carried', () => {
+    const p = new PeerPair(8);
+    const ca = p.a.pc.createDataChannel(0, { label: 'neg', negotiated: true, id: 7, ordered: false, maxRetransmits: 0 });
+    const cb = p.b.pc.createDataChannel(0, { label: 'neg', negotiated: true, id: 7, ordered: false, maxRetransmits: 0 });
+    expect(ca.id).toBe(7);
+    p.negotiate('a');
+    p.run(() => p.a.events.some((e) => e.type === 'channel-open' && e.key === ca.key) && p.b.events.some((e) => e.type === 'channel-open' && e.key === cb.key));
+    expect(p.b.events.some((e) => e.type === 'datachannel')).toBe(false);
+    p.a.pc.send(p.now, ca.key, 'pre-negotiated');
+    p.b.pc.send(p.now, cb.key, new Uint8Array([42]));
+    p.run(() => p.messages(p.b, cb.key).length === 1 && p.messages(p.a, ca.key).length === 1);
+    expect(p.messages(p.b, cb.key)).toEqual(['pre-negotiated']);
+    expect(p.messages(p.a, ca.key)).toEqual([new Uint8Array([42])]);
+  });
+
   it('the local description lists gathered candidates and end-of-candidates (RFC 8838 4.2)', () => {
     const p = new PeerPair(2);
     p.a.pc.createDataChannel(0, { label: 'x' });
@@ -86,6 +101,48 @@ describe('PeerConnection (sans-IO) between two purertc peers', () => {
     expect(p.a.pc.connectionState).toBe('connected');
   });
 
+  it('an ICE restart offer changes both sides\' credentials and data keeps flowing (RFC 8445 9, RFC 8829 5.2.1)', () => {
+    const p = new PeerPair(7);
+    const ch = p.a.pc.createDataChannel(0, { label: 'r' });
+    p.negotiate('a');
+    p.run(() => connected(p) && p.a.events.some((e) => e.type === 'channel-open'));
+    const ufragOf = (sdp: string | undefined): string | undefined => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1];
+    const beforeA = ufragOf(p.a.pc.currentLocalDescription?.sdp);
+    const beforeB = ufragOf(p.b.pc.currentLocalDescription?.sdp);
+    const offer = p.a.pc.createOffer(p.now, { iceRestart: true });
+    expect(ufragOf(offer.sdp)).not.toBe(beforeA);
+    p.a.pc.setLocalDescription(p.now, offer);
+    p.b.pc.setRemoteDescription(p.now, p.a.pc.localDescription ?? offer);
+    const answer = p.b.pc.createAnswer(p.now);
+    expect(ufragOf(answer.sdp)).not.toBe(beforeB);
+    p.b.pc.setLocalDescription(p.now, answer);
+    p.a.pc.setRemoteDescription(p.now, p.b.pc.localDescription ?? answer);
+    p.a.pc.send(p.now, ch.key, 'after restart');
+    p.run(() => p.messages(p.b).includes('after restart'));
+    p.run(() => p.a.pc.iceConnectionState === 'connected' || p.a.pc.iceConnectionState === 'completed');
+    expect(p.a.pc.connectionState).toBe('connected');
+  });
+
+  it('glare: both offer, the polite peer takes the remote offer by implicit rollback (W3C perfect negotiation)', () => {
+    const p = new PeerPair(9);
+    const ca = p.a.pc.createDataChannel(0, { label: 'from-a' });
+    p.b.pc.createDataChannel(0, { label: 'from-b' });
+    const offerA = p.a.pc.createOffer(0);
+    p.a.pc.setLocalDescription(0, offerA);
+    const offerB = p.b.pc.createOffer(0);
+    p.b.pc.setLocalDescription(0, offerB);
+    // b is polite: setRemoteDescription(offer) in have-local-offer rolls back implicitly.
+    p.b.pc.setRemoteDescription(0, p.a.pc.localDescription ?? offerA);
+    expect(p.b.pc.signalingState).toBe('have-remote-offer');
+    const answer = p.b.pc.createAnswer(0);
+    p.b.pc.setLocalDescription(0, answer);
+    p.a.pc.setRemoteDescription(0, p.b.pc.localDescription ?? answer);
+    expect([p.a.pc.signalingState, p.b.pc.signalingState]).toEqual(['stable', 'stable']);
+    p.run(() => connected(p) && p.a.events.some((e) => e.type === 'datachannel') && p.b.events.some((e) => e.type === 'datachannel'));
+    p.a.pc.send(p.now, ca.key, 'after glare');
+    p.run(() => p.messages(p.b).includes('after glare'));
+  });
+
   it('follows the JSEP signaling state machine with rollback (RFC 8829 3.2, 4.1.10.2)', () => {
     const a = makePeer(10, '10.0.0.1', 1).pc;
     const b = makePeer(11, '10.0.0.2', 2).pc;
@@ -95,12 +152,13 @@ describe('PeerConnection (sans-IO) between two purertc peers', () => {
     const offer = a.createOffer(0);
     a.setLocalDescription(0, offer);
     expect(a.signalingState).toBe('have-local-offer');
-    expect(() => a.setRemoteDescription(0, { type: 'offer', sdp: offer.sdp })).toThrow(InvalidStateError);
+    expect(() => a.setRemoteDescription(0, { type: 'answer', sdp: offer.sdp })).toThrow(InvalidArgumentError);
     a.setLocalDescription(0, { type: 'rollback', sdp: '' });
     expect(a.signalingState).toBe('stable');
     expect(a.pendingLocalDescription).toBeUndefined();
     b.setRemoteDescription(0, offer);
     expect(b.signalingState).toBe('have-remote-offer');
+    expect(() => b.createOffer(0)).toThrow(InvalidStateError);
     b.setRemoteDescription(0, { type: 'rollback', sdp: '' });
     expect(b.signalingState).toBe('stable');
     expect(() => b.setRemoteDescription(0, { type: 'offer', sdp: 'not sdp' })).toThrow(InvalidArgumentError);

@@ -113,6 +113,7 @@ describe('RTCPeerConnection (purertc <-> purertc over 127.0.0.1)', () => {
     expect(ch.readyState).toBe('closed');
     expect(remote.readyState).toBe('closed');
     expect(() => ch.send('x')).toThrow(DOMException);
+    expect([a.internalErrors, b.internalErrors]).toEqual([0, 0]);
   }, 30_000);
 
   it('bufferedAmount grows on send and bufferedamountlow fires when it drains below the threshold', async () => {
@@ -135,6 +136,21 @@ describe('RTCPeerConnection (purertc <-> purertc over 127.0.0.1)', () => {
     expect(ch.bufferedAmount).toBeLessThanOrEqual(16384);
     await until(() => got.length === 64, 'all 64 chunks');
   }, 30_000);
+
+  it('fires icecandidate only after the setLocalDescription promise settles (W3C queued tasks)', async () => {
+    const a = peer();
+    const order: string[] = [];
+    a.onicecandidate = (e) => order.push((e as unknown as { candidate: unknown }).candidate === null ? 'end' : 'candidate');
+    a.createDataChannel('x');
+    const offer = await a.createOffer();
+    await a.setLocalDescription(offer);
+    order.push('resolved');
+    await until(() => order.includes('end'), 'end of candidates');
+    expect(order[0]).toBe('resolved');
+    expect(order.filter((x) => x === 'candidate').length).toBeGreaterThan(0);
+    expect(a.iceGatheringState).toBe('complete');
+    expect(a.localDescription?.sdp).toContain('a=end-of-candidates');
+  });
 
   it('reports W3C states and rejects out-of-order signaling with InvalidStateError', async () => {
     const a = peer();

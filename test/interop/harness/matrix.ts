@@ -23,11 +23,14 @@
  * One connection per pair serves every check in order; after a failed check the runner
  * opens a fresh connection, so one failure cannot cascade into the next checks.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { negotiate } from './chrome.js';
 import type { ChromeSession } from './chrome.js';
-import { createChromePeer, createNodePeer, expectedMessage, MATRIX_WAIT_MS } from './node-peers.js';
+import { createChromePeer, createNodePeer, expectedMessage, MATRIX_WAIT_MS, WaitFailure } from './node-peers.js';
 import type { ChromeMatrixPeer, KnownNodeStack, MatrixPeer, NodeStackSpec, Payload, ReceivedMessage } from './node-peers.js';
 
 /** Where the printed matrix goes (gitignored test-artifacts). */
@@ -69,12 +72,12 @@ function assert(cond: boolean, message: string): asserts cond {
   if (!cond) throw new CheckFailure(message);
 }
 
-/** Runs `p`, turning a timeout from the peers' waits into a CheckFailure. */
+/** Runs `p`, turning a failed wait of the peers (WaitFailure) into a CheckFailure. */
 async function step<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (err) {
-    if (err instanceof Error && err.message.startsWith('timed out')) throw new CheckFailure(err.message);
+    if (err instanceof WaitFailure) throw new CheckFailure(err.message);
     throw err;
   }
 }
@@ -156,24 +159,26 @@ export const MATRIX_CHECKS: readonly MatrixCheck[] = [
   messageCheck('bin-max', true, 'max'),
   {
     name: 'unordered',
-    description: `channel {ordered: false}: the answerer sees ordered false; ${BURST_MESSAGES} messages each way arrive`,
+    description: `channel {ordered: false}: ${BURST_MESSAGES} messages each way arrive; the answerer's channel says ordered false`,
     async run(ctx) {
       const label = ctx.label('unordered');
       await openPair(ctx, label, { ordered: false });
+      // Messages first, so a wrong parameter report does not hide whether delivery works.
+      await burst(ctx, label);
       const info = await ctx.answerer.channelInfo(label);
       assert(info?.ordered === false, `${ctx.answerer.stack} sees ordered=${String(info?.ordered)}`);
-      await burst(ctx, label);
     },
   },
   {
     name: 'rexmit-0',
-    description: `channel {maxRetransmits: 0}: the answerer sees maxRetransmits 0; ${BURST_MESSAGES} messages each way arrive`,
+    description: `channel {maxRetransmits: 0}: ${BURST_MESSAGES} messages each way arrive; the answerer's channel says maxRetransmits 0`,
     async run(ctx) {
       const label = ctx.label('rexmit0');
       await openPair(ctx, label, { maxRetransmits: 0 });
+      // Messages first, so a wrong parameter report does not hide whether delivery works.
+      await burst(ctx, label);
       const info = await ctx.answerer.channelInfo(label);
       assert(info?.maxRetransmits === 0, `${ctx.answerer.stack} sees maxRetransmits=${String(info?.maxRetransmits)}`);
-      await burst(ctx, label);
     },
   },
   {
@@ -264,6 +269,18 @@ export interface PeerFactory {
   release?(peer: MatrixPeer): Promise<void>;
 }
 
+/** The installed version of an npm package, from its package.json (for the matrix's preface). */
+export function packageVersion(name: string): string {
+  try {
+    const require = createRequire(import.meta.url);
+    const dir = dirname(require.resolve(name)).split(`${sep}node_modules${sep}`);
+    const root = `${dir.slice(0, -1).join(`${sep}node_modules${sep}`)}${sep}node_modules${sep}${name}`;
+    return (JSON.parse(readFileSync(`${root}${sep}package.json`, 'utf8')) as { version?: string }).version ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
 /** A factory for a stack in this process: a known one by name, or any W3C-shaped constructor (purertc). */
 export function nodePeerFactory(stack: KnownNodeStack | NodeStackSpec): PeerFactory {
   return { name: typeof stack === 'string' ? stack : stack.name, create: async (id) => createNodePeer(stack, id) };
@@ -346,7 +363,22 @@ export const LOG_TAIL_LINES = 30;
 
 export interface RunPairOptions {
   readonly checks?: readonly MatrixCheck[];
+  /** Bound on each wait inside a check (default MATRIX_WAIT_MS). */
   readonly timeoutMs?: number;
+  /** Bound on each wait while connecting (default MATRIX_WAIT_MS): gathering, channel open, connected. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** How long closing a peer (or releasing its page) may take before the runner moves on. */
+export const CLOSE_TIMEOUT_MS = 5_000;
+
+/** `p`, or a rejection after CLOSE_TIMEOUT_MS (a stack whose close() never settles must not hang the run). */
+function bounded(p: Promise<unknown> | undefined): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`close did not settle in ${CLOSE_TIMEOUT_MS} ms`)), CLOSE_TIMEOUT_MS);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The name of the connect column. */
@@ -361,6 +393,7 @@ function verdict(err: unknown): { status: CheckStatus; detail: string } {
 export async function runPair(offererF: PeerFactory, answererF: PeerFactory, options: RunPairOptions = {}): Promise<CheckResult[]> {
   const checks = options.checks ?? MATRIX_CHECKS;
   const timeoutMs = options.timeoutMs ?? MATRIX_WAIT_MS;
+  const connectTimeoutMs = options.connectTimeoutMs ?? MATRIX_WAIT_MS;
   const results: CheckResult[] = [];
   const tail = async (p: MatrixPeer): Promise<string[]> => {
     const lines = await p.readLog().catch((err: unknown) => [`log unavailable: ${String(err)}`]);
@@ -378,8 +411,8 @@ export async function runPair(offererF: PeerFactory, answererF: PeerFactory, opt
     if (conn === undefined) return;
     const { offerer, answerer } = conn;
     conn = undefined;
-    await Promise.allSettled([offerer.close(), answerer.close()]);
-    await Promise.allSettled([offererF.release?.(offerer), answererF.release?.(answerer)]);
+    await Promise.allSettled([bounded(offerer.close()), bounded(answerer.close())]);
+    await Promise.allSettled([bounded(offererF.release?.(offerer)), bounded(answererF.release?.(answerer))]);
   };
   const connect = async (): Promise<void> => {
     attempt++;
@@ -395,10 +428,10 @@ export async function runPair(offererF: PeerFactory, answererF: PeerFactory, opt
     conn = { offerer, answerer, timeoutMs, label: (p) => `${p}-${++counter}` };
     await offerer.createChannel(CONTROL_LABEL);
     await negotiate(offerer, answerer);
-    await step(offerer.waitChannelOpen(CONTROL_LABEL, timeoutMs));
-    await step(answerer.waitChannelOpen(CONTROL_LABEL, timeoutMs));
-    await step(offerer.waitConnected(timeoutMs));
-    await step(answerer.waitConnected(timeoutMs));
+    await step(offerer.waitChannelOpen(CONTROL_LABEL, connectTimeoutMs));
+    await step(answerer.waitChannelOpen(CONTROL_LABEL, connectTimeoutMs));
+    await step(offerer.waitConnected(connectTimeoutMs));
+    await step(answerer.waitConnected(connectTimeoutMs));
   };
   try {
     let t = performance.now();
@@ -437,7 +470,11 @@ export async function runPair(offererF: PeerFactory, answererF: PeerFactory, opt
 const MARK: Record<CheckStatus, string> = { pass: 'pass', fail: 'FAIL', error: 'ERR' };
 
 /** The matrix as Markdown: one row per pair, one column per check, then every failure's detail. */
-export function formatMatrix(results: readonly CheckResult[], title = 'Data-channel interop matrix'): string {
+export function formatMatrix(
+  results: readonly CheckResult[],
+  title = 'Data-channel interop matrix',
+  preface: readonly string[] = [],
+): string {
   const checks: string[] = [];
   const pairs: string[] = [];
   const cell = new Map<string, CheckResult>();
@@ -450,6 +487,7 @@ export function formatMatrix(results: readonly CheckResult[], title = 'Data-chan
   const lines = [
     `# ${title}`,
     '',
+    ...preface.flatMap((l) => [l, '']),
     'Rows: offerer → answerer. Cells: pass, FAIL (behaviour wrong or never seen in time), ERR (a stack threw).',
     '',
     `| pair | ${checks.join(' | ')} |`,
@@ -475,9 +513,14 @@ export function formatMatrix(results: readonly CheckResult[], title = 'Data-chan
 }
 
 /** Writes the matrix to `path` (default MATRIX_PATH) and returns the text. */
-export async function writeMatrix(results: readonly CheckResult[], path = MATRIX_PATH, title?: string): Promise<string> {
-  const text = formatMatrix(results, title);
-  await mkdir(new URL('.', `file://${path}`), { recursive: true });
+export async function writeMatrix(
+  results: readonly CheckResult[],
+  path = MATRIX_PATH,
+  title?: string,
+  preface?: readonly string[],
+): Promise<string> {
+  const text = formatMatrix(results, title, preface);
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(path, text);
   return text;
 }

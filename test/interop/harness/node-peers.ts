@@ -16,6 +16,17 @@
  *   page (`installMatrixPage`, shipped as source text like page-peers.ts) for what the
  *   harness page API lacks: channel options, channel close, close events, stats bytes.
  *
+ * Plugging in another stack (purertc's own RTCPeerConnection, for one):
+ * ```ts
+ * const purertc: NodeStackSpec = { name: 'purertc', RTCPeerConnection: Pc as unknown as PeerConnectionConstructor, config: {} };
+ * const results = await runPair(nodePeerFactory(purertc), nodePeerFactory('werift'));   // matrix.ts
+ * ```
+ * It needs: createDataChannel(label, init), createOffer/createAnswer/setLocalDescription/
+ * setRemoteDescription/addIceCandidate, localDescription/remoteDescription,
+ * iceGatheringState, connectionState, onicecandidate (null at the end of gathering),
+ * ondatachannel, getStats(), close(); channels with label, id, ordered, maxRetransmits,
+ * negotiated, readyState, onopen/onclose/onmessage, send(), close().
+ *
  * Payloads are described, not shipped: `{ binary, size, seed }` names a deterministic byte
  * (or ASCII character) pattern that each side generates itself; the receiver records the
  * size, the kind and an FNV-1a digest, so a 256 KiB message never crosses `page.evaluate`.
@@ -28,6 +39,8 @@ import type { PageWindow } from './page-peers.js';
 export const MATRIX_WAIT_MS = 8_000;
 /** Bound on recorded messages per channel (counts go on past it). */
 export const MAX_RECORDED_MESSAGES = 1000;
+/** Bound on the channels a peer tracks (the matrix opens at most a few dozen per connection). */
+export const MAX_TRACKED_CHANNELS = 1024;
 /** Bound on a peer's log lines. */
 export const MAX_PEER_LOG_LINES = 2000;
 /** Polling period of the harness's waits (real time: these are interop tests). */
@@ -176,13 +189,22 @@ export function sdpMaxMessageSize(sdp: string | undefined): number {
   return m?.[1] === undefined ? DEFAULT_MAX_MESSAGE_SIZE : Number(m[1]);
 }
 
-/** Polls `pred` until it returns a value other than undefined; throws after `timeoutMs`. */
+/**
+ * A wait that ended without its condition: it timed out, or it never can hold (the
+ * channel closed before opening, the connection failed). The matrix records these as
+ * FAIL (behaviour wrong or never seen), anything else a stack throws as ERR.
+ */
+export class WaitFailure extends Error {
+  override readonly name = 'WaitFailure';
+}
+
+/** Polls `pred` until it returns a value other than undefined; throws WaitFailure after `timeoutMs`. */
 export async function waitUntil<T>(pred: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
   const start = Date.now();
   for (;;) {
     const v = pred();
     if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() - start > timeoutMs) throw new WaitFailure(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
@@ -293,6 +315,9 @@ export const STACKS: Record<KnownNodeStack, () => NodeStackSpec> = {
   wrtc: () => ({
     name: 'wrtc',
     RTCPeerConnection: (requireHere('@roamhq/wrtc') as { RTCPeerConnection: PeerConnectionConstructor }).RTCPeerConnection,
+    // It gathers 127.0.0.1, ::1 and TCP candidates here; all are passed on (the others
+    // ignore what they cannot use). Its `bufferedamountlow` never fired in our runs: the
+    // adapter never waits on it (the matrix sends at most one max-size message at a time).
     config: { iceServers: [] },
     quirks: {
       // libwebrtc rejects `sdpMLineIndex: null` (what libdatachannel sends): drop the key
@@ -449,7 +474,7 @@ export class NodeMatrixPeer implements MatrixPeer {
     };
     this.pc.ondatachannel = (ev: { channel: LooseChannel }) => {
       this.note(`datachannel ${ev.channel.label}`);
-      this.#watch(ev.channel, true);
+      if (this.#channels.size < MAX_TRACKED_CHANNELS) this.#watch(ev.channel, true);
     };
   }
 
@@ -498,7 +523,11 @@ export class NodeMatrixPeer implements MatrixPeer {
   async createOffer(): Promise<RTCSessionDescriptionInit> {
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription({ type: offer.type, sdp: offer.sdp });
-    const sdp = this.pc.localDescription?.sdp ?? offer.sdp ?? '';
+    // What createOffer produced, as a browser hands it out (candidates follow by trickle),
+    // not localDescription: libdatachannel's holds the candidates gathered so far, and a
+    // libdatachannel answerer given such an offer at times failed with "Got a remote
+    // candidate without ICE transport".
+    const sdp = offer.sdp ?? this.pc.localDescription?.sdp ?? '';
     this.note(`offer\n${sdp}`);
     return { type: 'offer', sdp };
   }
@@ -506,7 +535,7 @@ export class NodeMatrixPeer implements MatrixPeer {
   async createAnswer(): Promise<RTCSessionDescriptionInit> {
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription({ type: answer.type, sdp: answer.sdp });
-    const sdp = this.pc.localDescription?.sdp ?? answer.sdp ?? '';
+    const sdp = answer.sdp ?? this.pc.localDescription?.sdp ?? '';
     this.note(`answer\n${sdp}`);
     return { type: 'answer', sdp };
   }
@@ -539,6 +568,7 @@ export class NodeMatrixPeer implements MatrixPeer {
 
   async createChannel(label: string, init: MatrixChannelInit = {}): Promise<void> {
     if (this.#channels.has(label)) throw new Error(`${this.id} already has a channel ${label}`);
+    if (this.#channels.size >= MAX_TRACKED_CHANNELS) throw new Error(`${this.id} tracks ${MAX_TRACKED_CHANNELS} channels already`);
     const dc = this.pc.createDataChannel(label, { ...init }) as LooseChannel;
     this.note(`createDataChannel ${label} ${JSON.stringify(init)}`);
     this.#watch(dc, false);
@@ -549,7 +579,7 @@ export class NodeMatrixPeer implements MatrixPeer {
       () => {
         const ch = this.#channels.get(label)?.channel;
         if (ch?.readyState === 'open') return true;
-        if (ch?.readyState === 'closed') throw new Error(`${this.id} (${this.stack}): channel ${label} closed before opening`);
+        if (ch?.readyState === 'closed') throw new WaitFailure(`${this.id} (${this.stack}): channel ${label} closed before opening`);
         return undefined;
       },
       `${this.id} (${this.stack}) channel ${label} open`,
@@ -614,7 +644,7 @@ export class NodeMatrixPeer implements MatrixPeer {
       () => {
         const s = this.pc.connectionState;
         if (s === 'connected') return true;
-        if (s === 'failed' || s === 'closed') throw new Error(`${this.id} (${this.stack}) connectionState ${s}`);
+        if (s === 'failed' || s === 'closed') throw new WaitFailure(`${this.id} (${this.stack}) connectionState ${s}`);
         return undefined;
       },
       `${this.id} (${this.stack}) connectionState connected (is ${this.pc.connectionState})`,
@@ -668,6 +698,7 @@ type MatrixPageWindow = PageWindow & { purertcMatrix?: MatrixPageApi };
  */
 export function installMatrixPage(): void {
   const MAX_MESSAGES = 1000;
+  const MAX_CHANNELS = 1024;
   interface Entry {
     channel: RTCDataChannel;
     remote: boolean;
@@ -718,7 +749,9 @@ export function installMatrixPage(): void {
     register(id) {
       if (peers.has(id)) return;
       peers.set(id, new Map());
-      w.purertc.pc(id).addEventListener('datachannel', (ev) => watch(id, ev.channel, true));
+      w.purertc.pc(id).addEventListener('datachannel', (ev) => {
+        if (channels(id).size < MAX_CHANNELS) watch(id, ev.channel, true);
+      });
     },
     createChannel(id, label, init) {
       watch(id, w.purertc.pc(id).createDataChannel(label, init), false);
@@ -837,7 +870,7 @@ export class ChromeMatrixPeer implements MatrixPeer {
       async () => {
         const info = await this.channelInfo(label);
         if (info?.readyState === 'open') return true;
-        if (info?.readyState === 'closed') throw new Error(`chrome ${this.id}: channel ${label} closed before opening`);
+        if (info?.readyState === 'closed') throw new WaitFailure(`chrome ${this.id}: channel ${label} closed before opening`);
         return undefined;
       },
       `chrome ${this.id} channel ${label} open`,
@@ -879,7 +912,11 @@ export class ChromeMatrixPeer implements MatrixPeer {
   }
 
   async waitConnected(timeoutMs = MATRIX_WAIT_MS): Promise<void> {
-    await this.peer.waitFor({ kind: 'connectionState', state: 'connected' }, timeoutMs);
+    try {
+      await this.peer.waitFor({ kind: 'connectionState', state: 'connected' }, timeoutMs);
+    } catch (err) {
+      throw new WaitFailure(err instanceof Error ? err.message : String(err));
+    }
   }
 
   async maxMessageSizes(): Promise<MaxMessageSizes> {
@@ -905,7 +942,7 @@ export class ChromeMatrixPeer implements MatrixPeer {
     const start = Date.now();
     for (;;) {
       if ((await pred()) !== undefined) return;
-      if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      if (Date.now() - start > timeoutMs) throw new WaitFailure(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -8,7 +8,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTurnServer } from '../../src/node/turn-server.js';
-import { chromeAvailable, negotiate, useChrome } from '../interop/harness/index.js';
+import { chromeAvailable, negotiate, useChrome } from './harness/index.js';
 
 const MIN_PORT = 44000;
 const MAX_PORT = 44199;
@@ -23,7 +23,7 @@ describe.skipIf(!chromeAvailable)('chrome: relayed connection through our TURN s
   // UDP only: Chrome here fails every TURN-over-TCP connection to 127.0.0.1 with
   // icecandidateerror 701 "Failed to establish connection", against coturn too (checked),
   // so a TCP case would test the environment, not our server. coturn's turnutils_uclient
-  // -t covers our TCP listener (test/interop/coturn-uclient.test.ts).
+  // -t covers our TCP listener (test/interop/turn-server-coturn-uclient.test.ts).
   for (const transport of ['udp'] as const) {
     it(`gathers relay candidates from our server (client over ${transport}) and carries a data channel over them`, async () => {
       const turn = await startTurnServer({

@@ -1,14 +1,12 @@
 // Our ICE agent (over real loopback UDP sockets, src/node/ice-transport.ts) against
 // werift's independent ICE implementation (`Connection`), both roles, data both ways.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Candidate as WCandidate, Connection } from 'werift';
 import { parseCandidate, serializeCandidate, type IceEvent } from '../../src/ice/index.js';
-import { UdpIceTransport } from '../../src/node/ice-transport.js';
+import { iceConnected, loopbackIceTransport } from '../support/ice-udp.js';
+import { useCleanups, waitFor } from '../support/wait.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+const cleanups = useCleanups();
 
 function weriftConnection(controlling: boolean): Connection {
   const c = new Connection(controlling, {
@@ -24,30 +22,14 @@ function weriftConnection(controlling: boolean): Connection {
   return c;
 }
 
-function waitFor<T>(pred: () => T | undefined, what: string, ms = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      const v = pred();
-      if (v !== undefined) resolve(v);
-      else if (Date.now() - started > ms) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
-
 async function run(ourRole: 'controlling' | 'controlled', lite = false): Promise<void> {
-  const ours = await UdpIceTransport.create({ role: ourRole, lite, addresses: ['127.0.0.1'], includeLoopback: true, mdnsResolver: false });
-  cleanups.push(() => ours.close());
-  const events: IceEvent[] = [];
-  ours.on((e) => events.push(e));
   const theirs = weriftConnection(ourRole === 'controlled');
   const fromWerift: Buffer[] = [];
   theirs.onData.subscribe((d: Buffer) => fromWerift.push(d));
-
   await theirs.gatherCandidates();
-  ours.gather();
+  const ours = await loopbackIceTransport(cleanups, ourRole, { lite });
+  const events: IceEvent[] = [];
+  ours.on((e) => events.push(e));
   // Credentials both ways.
   ours.setRemoteCredentials(theirs.localUsername, theirs.localPassword);
   theirs.setRemoteParams({ iceLite: lite, usernameFragment: ours.agent.localUfrag, password: ours.agent.localPassword });
@@ -57,7 +39,7 @@ async function run(ourRole: 'controlling' | 'controlled', lite = false): Promise
   for (const c of ours.agent.localCandidates) await theirs.addRemoteCandidate(WCandidate.fromSdp(serializeCandidate(c).slice('candidate:'.length)));
   await theirs.addRemoteCandidate(undefined);
 
-  await Promise.all([theirs.connect(), waitFor(() => (ours.agent.connectionState === 'connected' || ours.agent.connectionState === 'completed' ? true : undefined), 'our agent to connect')]);
+  await Promise.all([theirs.connect(), waitFor(() => iceConnected(ours), 'our agent to connect')]);
   expect(ours.agent.selectedPair?.remote.address).toBe('127.0.0.1');
   expect(ours.agent.role).toBe(ourRole);
 

@@ -1,34 +1,20 @@
 // OUR TURN client core (src/turn/client.ts) against coturn's turnserver (a server we
 // did not write), real UDP sockets on loopback: allocate through the 401 challenge,
 // permission + Send/Data indications, ChannelBind + ChannelData to an echoing UDP peer
-// and back, refresh, and deallocation. coturn runs from a generated config on an
+// and back, refresh, and deallocation. coturn (test/support/coturn.ts) runs on an
 // ephemeral listening port and is killed afterwards.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { once } from 'node:events';
 import { Socket as TcpSocket, connect } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeStunMessage, encodeStunMessage, StunStreamFramer } from '../../src/stun/index.js';
+import { StunStreamFramer } from '../../src/stun/index.js';
 import { TurnClient } from '../../src/turn/client.js';
 import type { TurnClientEvent } from '../../src/turn/client.js';
 import type { TransportAddress } from '../../src/turn/address.js';
+import { startCoturn, type Coturn } from '../support/coturn.js';
 
-const TURNSERVER = '/usr/bin/turnserver';
 const WAIT_MS = 10_000;
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  s.bind(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /**
  * Drives a sans-IO TurnClient from a dgram socket or a TCP connection (framed with
@@ -106,51 +92,17 @@ class ClientDriver {
 }
 
 describe('purertc TURN client against coturn turnserver', () => {
-  let coturn: ChildProcess;
-  let dir: string;
+  let coturn: Coturn | undefined;
   let server: TransportAddress;
   let peer: Socket;
   let peerAddress: TransportAddress;
 
   beforeAll(async () => {
-    const port = await freeUdpPort();
-    dir = mkdtempSync(join(tmpdir(), 'purertc-coturn-'));
-    const conf = [
-      'listening-ip=127.0.0.1',
-      `listening-port=${port}`,
-      'relay-ip=127.0.0.1',
-      'min-port=46000',
-      'max-port=46199',
-      'lt-cred-mech',
-      'user=alice:wonderland',
-      'realm=purertc.test',
-      'no-tls',
-      'no-dtls',
-      'no-cli',
-      'allow-loopback-peers',
-      'log-file=stdout',
-      'simple-log',
-      `pidfile=${join(dir, 'turnserver.pid')}`,
-      `userdb=${join(dir, 'turndb')}`,
-    ].join('\n');
-    writeFileSync(join(dir, 'turnserver.conf'), `${conf}\n`);
-    coturn = spawn(TURNSERVER, ['-c', join(dir, 'turnserver.conf')], { stdio: 'ignore' });
-    server = { family: 'IPv4', address: '127.0.0.1', port };
-    // Wait until coturn answers a Binding request.
-    const probe = createSocket('udp4');
-    probe.bind(0, '127.0.0.1');
-    await once(probe, 'listening');
-    const deadline = performance.now() + WAIT_MS;
-    let up = false;
-    probe.on('message', (d) => {
-      if (decodeStunMessage(new Uint8Array(d)).class === 'success') up = true;
-    });
-    while (!up && performance.now() < deadline) {
-      probe.send(encodeStunMessage({ class: 'request', method: 1, transactionId: new Uint8Array(12).fill(1), attributes: [] }), port, '127.0.0.1');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    probe.close();
-    if (!up) throw new Error('coturn did not start');
+    coturn = await startCoturn([
+      '--relay-ip=127.0.0.1', '--min-port=46000', '--max-port=46199',
+      '--lt-cred-mech', '--user=alice:wonderland', '--realm=purertc.test', '--allow-loopback-peers',
+    ]);
+    server = { family: 'IPv4', address: '127.0.0.1', port: coturn.port };
     // An echoing UDP peer.
     peer = createSocket('udp4');
     peer.on('message', (d, rinfo) => peer.send(d, rinfo.port, rinfo.address));
@@ -161,11 +113,7 @@ describe('purertc TURN client against coturn turnserver', () => {
 
   afterAll(async () => {
     peer?.close();
-    if (coturn && coturn.exitCode === null) {
-      coturn.kill('SIGTERM');
-      await once(coturn, 'exit');
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await coturn?.stop();
   });
 
   it('allocates, relays via Send/Data and ChannelData to a UDP peer and back, refreshes, deallocates', async () => {

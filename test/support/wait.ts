@@ -1,0 +1,35 @@
+// Shared helpers for tests that drive real sockets or other processes (interop tests
+// only: sans-IO tests run on a virtual clock and never wait). `waitFor` polls a
+// predicate until it yields a value; the limit only turns a hang into a clear failure.
+import { afterEach } from 'vitest';
+
+/** Default time limit for `waitFor` (a hang becomes a failure naming what was awaited). */
+export const WAIT_LIMIT_MS = 15_000;
+/** Default polling interval of `waitFor`. */
+export const WAIT_POLL_MS = 5;
+
+/** Resolves with the first non-undefined value of `pred`, polled every `pollMs`. */
+export function waitFor<T>(pred: () => T | undefined, what: string, ms = WAIT_LIMIT_MS, pollMs = WAIT_POLL_MS): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = (): void => {
+      const v = pred();
+      if (v !== undefined) resolve(v);
+      else if (Date.now() - started > ms) reject(new Error(`timed out waiting for ${what}`));
+      else setTimeout(tick, pollMs);
+    };
+    tick();
+  });
+}
+
+/** Things to close after a test; run in order by the hook (afterEach unless given). */
+export type Cleanups = (() => unknown)[];
+
+/** A cleanup list emptied (each awaited, in order) by `hook` (default `afterEach`). */
+export function useCleanups(hook: (fn: () => Promise<void>) => void = afterEach): Cleanups {
+  const cleanups: Cleanups = [];
+  hook(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+  return cleanups;
+}
