@@ -1,87 +1,296 @@
 /**
  * @module cli/demo-page
- * The demo's browser page (plain HTML and script, no framework). Today it shows the
- * stages purertc already covers from a browser's point of view: ICE gathering against
- * purertc's own STUN server (RFC 8489), and the browser's offer parsed and re-serialized
- * by purertc's SDP codec (RFC 8866). The peer-connection stages (DTLS, SCTP, chat with
- * a Node bot, live getStats) join this page when the RTCPeerConnection lands.
+ * The demo's browser page (plain HTML and script, no framework). It joins a signaling
+ * room (`?room=`, default 'demo'; `?relay=1` for relay candidates only; protocol in src/signaling/protocol.ts), asks the demo
+ * for the echo bot, offers it a data channel (JSEP, RFC 9429) with purertc's STUN
+ * (RFC 8489) and TURN (RFC 8656) servers, trickles candidates (RFC 8838), and shows each
+ * stage as it happens: signaling, ICE gathering and checks with the candidate pairs
+ * (RFC 8445), DTLS version and cipher (RFC 9147 / RFC 6347, from the W3C webrtc-stats
+ * transport entry), SCTP (RFC 8261) and the data channel (RFC 8831/8832). Then a chat
+ * the bot answers, a live `getStats()` panel for each end, and the browser's offer as
+ * purertc's SDP codec (RFC 8866) reads it. `window.demoState` mirrors what is shown, for
+ * tests.
  */
 
-export function demoPage(stunUrl: string): string {
+export interface DemoPageConfig {
+  readonly stunUrl: string;
+  readonly turnUrl: string;
+  readonly turnUser: string;
+  readonly turnPassword: string;
+  /** Path of the signaling WebSocket on the page's own origin. */
+  readonly signalingPath: string;
+}
+
+/** JSON for inside a <script> element: `<` escaped so no `</script>` can close it. */
+function scriptJson(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, '\\u003c');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function demoPage(config: DemoPageConfig): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>purertc demo</title>
 <style>
-  body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #1d2330; }
+  body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5rem auto; max-width: 72rem; color: #1d2330; padding: 0 1rem; }
   h1 { font-size: 1.6rem; margin-bottom: .2rem; }
-  .stage { border: 1px solid #d5dae3; border-radius: 8px; padding: .8rem 1rem; margin: .8rem 0; }
-  .stage h2 { font-size: 1.05rem; margin: 0 0 .4rem; }
-  .state { display: inline-block; padding: 0 .5rem; border-radius: 4px; background: #eef1f6; font-family: ui-monospace, monospace; }
-  .ok { background: #d7f5df; } .bad { background: #fbd9d9; }
+  .grid { display: grid; grid-template-columns: 1fr 1fr; gap: .8rem; }
+  .stage { border: 1px solid #d5dae3; border-radius: 8px; padding: .6rem 1rem; margin: .6rem 0; }
+  .stage h2 { font-size: 1.02rem; margin: 0 0 .3rem; }
+  .state { display: inline-block; padding: 0 .5rem; border-radius: 4px; background: #eef1f6; font-family: ui-monospace, monospace; font-weight: normal; }
+  .ok { background: #d7f5df; } .bad { background: #fbd9d9; } .busy { background: #fff2c6; }
   table { border-collapse: collapse; width: 100%; font-family: ui-monospace, monospace; font-size: 12px; }
-  td, th { border-bottom: 1px solid #e6e9ef; padding: 2px 6px; text-align: left; }
-  pre { background: #f6f8fb; padding: .6rem; overflow: auto; max-height: 18rem; font-size: 12px; }
+  td, th { border-bottom: 1px solid #e6e9ef; padding: 2px 6px; text-align: left; vertical-align: top; }
+  tr.selected td { background: #e8f7ec; font-weight: 600; }
+  pre { background: #f6f8fb; padding: .6rem; overflow: auto; max-height: 14rem; font-size: 12px; margin: .3rem 0; }
+  #chat-log { height: 10rem; overflow: auto; background: #f6f8fb; padding: .4rem .6rem; font-family: ui-monospace, monospace; font-size: 13px; }
+  #chat-log .me { color: #1b4fa0; } #chat-log .bot { color: #12703a; } #chat-log .sys { color: #7a8090; }
+  form { display: flex; gap: .4rem; margin-top: .4rem; } #chat-input { flex: 1; padding: .3rem; }
+  .muted { color: #7a8090; }
 </style>
 </head>
 <body>
 <h1>purertc demo</h1>
-<p>A WebRTC stack in pure TypeScript. This page is served by a Node process that also runs
-purertc's STUN server at <code id="stun">${stunUrl}</code>.</p>
+<p>This page talks WebRTC to a Node echo bot built on purertc, a WebRTC stack in pure
+TypeScript. Signaling, STUN (<code id="stun">${escapeHtml(config.stunUrl)}</code>) and TURN
+(<code id="turn">${escapeHtml(config.turnUrl)}</code>) are purertc too. Room: <code id="room"></code>.</p>
 
-<div class="stage" id="stage-ice">
-  <h2>1. ICE gathering with purertc's STUN server <span class="state" id="gathering">new</span></h2>
-  <table id="candidates"><thead><tr><th>type</th><th>address</th><th>port</th><th>related</th><th>protocol</th></tr></thead><tbody></tbody></table>
+<div class="grid">
+<div>
+  <div class="stage" id="stage-signaling">
+    <h2>1. Signaling <span class="state" id="st-signaling">connecting</span></h2>
+    <div class="muted" id="signaling-detail"></div>
+  </div>
+  <div class="stage" id="stage-ice">
+    <h2>2. ICE gathering <span class="state" id="st-gathering">new</span> checks <span class="state" id="st-ice">new</span></h2>
+    <table id="candidates"><thead><tr><th>local candidate</th><th>type</th><th>protocol</th></tr></thead><tbody></tbody></table>
+    <table id="pairs"><thead><tr><th>candidate pair (local - remote)</th><th>state</th><th>nominated</th><th>rtt</th></tr></thead><tbody></tbody></table>
+  </div>
+  <div class="stage" id="stage-dtls">
+    <h2>3. DTLS <span class="state" id="st-dtls">new</span></h2>
+    <div id="dtls-detail" class="muted">version and cipher appear once the handshake is done</div>
+  </div>
+  <div class="stage" id="stage-sctp">
+    <h2>4. SCTP <span class="state" id="st-sctp">new</span> data channel <span class="state" id="st-channel">connecting</span></h2>
+    <div id="sctp-detail" class="muted"></div>
+  </div>
+</div>
+<div>
+  <div class="stage" id="stage-chat">
+    <h2>5. Chat with the bot</h2>
+    <div id="chat-log"></div>
+    <form id="chat-form"><input id="chat-input" autocomplete="off" placeholder="say something" disabled><button id="chat-send" disabled>send</button></form>
+  </div>
+  <div class="stage" id="stage-media">
+    <h2>6. Camera echo <span class="state" id="st-media">waiting for purertc media</span></h2>
+    <video id="echo-video" autoplay playsinline muted width="240" height="135" style="background:#222"></video>
+    <div class="muted">When purertc carries RTP/SRTP, the bot sends your camera back here.</div>
+  </div>
+</div>
+</div>
+
+<div class="grid">
+  <div class="stage" id="stage-browser-stats">
+    <h2>getStats() in this browser</h2>
+    <table id="browser-stats"><tbody></tbody></table>
+  </div>
+  <div class="stage" id="stage-bot-stats">
+    <h2>getStats() in the purertc bot</h2>
+    <table id="bot-stats"><tbody></tbody></table>
+  </div>
 </div>
 
 <div class="stage" id="stage-sdp">
-  <h2>2. Your browser's offer, parsed by purertc <span class="state" id="roundtrip">waiting</span></h2>
+  <h2>Your browser's offer, parsed by purertc <span class="state" id="roundtrip">waiting</span></h2>
   <div id="summary"></div>
   <pre id="parsed"></pre>
 </div>
 
-<div class="stage" id="stage-peer">
-  <h2>3. Peer connection with a Node peer</h2>
-  <p>DTLS, SCTP, a chat with a purertc echo bot and live stats appear here once
-  purertc's RTCPeerConnection lands.</p>
-</div>
-
+<script src="/purertc-signaling.js"></script>
 <script>
+const CONFIG = ${scriptJson(config)};
+const BOT_NAME = 'purertc-echo-bot';
 const $ = (id) => document.getElementById(id);
-function setState(id, text, cls) { const el = $(id); el.textContent = text; el.className = 'state ' + (cls || ''); }
+const state = { stages: {}, chat: [], browserStats: null, botStats: null, sdp: null, errors: [] };
+window.demoState = state;
+function setState(id, text, cls) { const el = $(id); el.textContent = text; el.className = 'state ' + (cls || ''); state.stages[id.replace(/^st-/, '')] = text; }
+function cls(s) { return /^(connected|completed|complete|open|stable|joined|have-remote-offer)$/.test(s) ? 'ok' : /^(failed|closed|disconnected|error)/.test(s) ? 'bad' : 'busy'; }
+function chatLine(who, text) {
+  state.chat.push({ who, text });
+  const div = document.createElement('div'); div.className = who; div.textContent = (who === 'me' ? 'you: ' : who === 'bot' ? 'bot: ' : '') + text;
+  $('chat-log').appendChild(div); $('chat-log').scrollTop = 1e9;
+}
+function fillTable(id, rows) {
+  const body = $(id).querySelector('tbody'); body.textContent = '';
+  for (const r of rows) {
+    const tr = document.createElement('tr'); if (r.cls) tr.className = r.cls;
+    for (const v of r.cells) { const td = document.createElement('td'); td.textContent = v === undefined || v === null ? '' : String(v); tr.appendChild(td); }
+    body.appendChild(tr);
+  }
+}
+const params = new URLSearchParams(location.search);
+const room = params.get('room') || 'demo';
+// ?relay=1: relay candidates only (W3C iceTransportPolicy 'relay'), so every packet
+// goes through purertc's TURN server.
+const relayOnly = params.get('relay') === '1';
+$('room').textContent = room + (relayOnly ? ' (relay only, through purertc TURN)' : '');
 
-async function run() {
-  const pc = new RTCPeerConnection({ iceServers: [{ urls: ${JSON.stringify(stunUrl)} }] });
-  pc.createDataChannel('chat');
-  try {
-    const media = await navigator.mediaDevices?.getUserMedia({ audio: true, video: true });
-    media?.getTracks().forEach((t) => pc.addTrack(t, media));
-  } catch { /* no camera: data channel only */ }
-  pc.onicegatheringstatechange = () => setState('gathering', pc.iceGatheringState, pc.iceGatheringState === 'complete' ? 'ok' : '');
+async function main() {
+  const wsUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + CONFIG.signalingPath;
+  const sig = await PurertcSignaling.connect(wsUrl);
+  setState('st-signaling', 'connected', 'busy');
+  const joined = await sig.join(room, 'browser');
+  setState('st-signaling', 'joined', 'ok');
+  $('signaling-detail').textContent = 'joined room ' + room + ' as ' + sig.id + '; waiting for the bot';
+
+  const pc = new RTCPeerConnection({ iceServers: [
+    { urls: CONFIG.stunUrl },
+    { urls: CONFIG.turnUrl, username: CONFIG.turnUser, credential: CONFIG.turnPassword },
+  ], iceTransportPolicy: relayOnly ? 'relay' : 'all' });
+  window.demoPc = pc;
+  const dc = pc.createDataChannel('chat');
+  let botId = null;
+  let offered = false;
+
+  pc.onsignalingstatechange = () => { $('signaling-detail').textContent = 'room ' + room + ', bot ' + botId + ', signalingState ' + pc.signalingState; };
+  pc.onicegatheringstatechange = () => {
+    setState('st-gathering', pc.iceGatheringState, cls(pc.iceGatheringState));
+    if (pc.iceGatheringState === 'complete') postOffer(pc.localDescription.sdp);
+  };
+  pc.oniceconnectionstatechange = () => setState('st-ice', pc.iceConnectionState, cls(pc.iceConnectionState));
+  pc.onconnectionstatechange = () => { if (pc.connectionState === 'failed') setState('st-dtls', 'failed', 'bad'); };
+  const localRows = [];
   pc.onicecandidate = (e) => {
+    if (botId) sig.candidate(e.candidate ? e.candidate.toJSON() : null, botId);
     if (!e.candidate || !e.candidate.candidate) return;
     const c = e.candidate;
-    const row = document.createElement('tr');
-    row.className = 'candidate ' + c.type;
-    for (const v of [c.type, c.address, c.port, c.relatedAddress ? c.relatedAddress + ':' + c.relatedPort : '', c.protocol]) {
-      const td = document.createElement('td'); td.textContent = v ?? ''; row.appendChild(td);
-    }
-    $('candidates').querySelector('tbody').appendChild(row);
+    localRows.push({ cells: [c.address + ':' + c.port + (c.relatedAddress ? ' (from ' + c.relatedAddress + ':' + c.relatedPort + ')' : ''), c.type, c.protocol] });
+    fillTable('candidates', localRows);
   };
-  const done = new Promise((r) => { pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()); });
-  await pc.setLocalDescription(await pc.createOffer());
-  await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
-  const sdp = pc.localDescription.sdp;
+  dc.onopen = () => {
+    setState('st-channel', 'open', 'ok');
+    $('chat-input').disabled = false; $('chat-send').disabled = false;
+    chatLine('sys', 'data channel open');
+  };
+  dc.onclose = () => { setState('st-channel', 'closed', 'bad'); $('chat-input').disabled = true; $('chat-send').disabled = true; };
+  dc.onmessage = (e) => {
+    let m; try { m = JSON.parse(e.data); } catch { chatLine('bot', String(e.data)); return; }
+    if (m && m.kind === 'echo') chatLine('bot', String(m.text));
+    else if (m && m.kind === 'stats') showBotStats(m);
+  };
+  $('chat-form').onsubmit = (e) => {
+    e.preventDefault();
+    const text = $('chat-input').value; if (!text || dc.readyState !== 'open') return;
+    dc.send(text); chatLine('me', text); $('chat-input').value = '';
+  };
+
+  async function offerTo(id) {
+    if (offered) return;
+    offered = true; botId = id;
+    setState('st-signaling', 'negotiating', 'busy');
+    $('signaling-detail').textContent = 'room ' + room + ': offering to the bot ' + id;
+    await pc.setLocalDescription(await pc.createOffer());
+    sig.offer(pc.localDescription.sdp, id);
+  }
+  sig.on('answer', async (m) => {
+    if (m.from !== botId) return;
+    await pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+    setState('st-signaling', 'answered', 'ok');
+    watchSctp();
+  });
+  sig.on('candidate', (m) => { if (m.from === botId) pc.addIceCandidate(m.candidate || undefined).catch((err) => state.errors.push(String(err))); });
+  sig.on('bye', (m) => { if (m.from === botId) { chatLine('sys', 'the bot hung up'); setState('st-signaling', 'bye', 'bad'); } });
+  sig.on('peer-left', (m) => { if (m.id === botId) { chatLine('sys', 'the bot left'); setState('st-signaling', 'bot left', 'bad'); } });
+  sig.on('peer-joined', (m) => { if (m.name === BOT_NAME) offerTo(m.id).catch(fail); });
+  window.addEventListener('pagehide', () => { if (botId) sig.bye(botId); sig.close(); });
+  const already = joined.peers.find((p) => p.name === BOT_NAME);
+  if (already) await offerTo(already.id);
+  else {
+    const res = await fetch('/api/bot?room=' + encodeURIComponent(room), { method: 'POST' });
+    if (!res.ok) throw new Error('the demo did not start the bot: ' + (await res.json()).error);
+  }
+
+  function watchSctp() {
+    const sctp = pc.sctp; if (!sctp) return;
+    const show = () => {
+      setState('st-sctp', sctp.state, cls(sctp.state));
+      $('sctp-detail').textContent = 'maxMessageSize ' + sctp.maxMessageSize + ', maxChannels ' + (sctp.maxChannels ?? '?');
+    };
+    sctp.onstatechange = show; show();
+  }
+  setInterval(() => refreshStats(pc).catch((err) => state.errors.push(String(err))), 1000);
+}
+
+async function refreshStats(pc) {
+  const report = await pc.getStats();
+  const all = [...report.values()];
+  const byId = (id) => report.get(id);
+  const transport = all.find((s) => s.type === 'transport');
+  const where = (id) => { const c = byId(id); return c ? c.candidateType + ' ' + c.address + ':' + c.port : '?'; };
+  const selectedId = transport && transport.selectedCandidatePairId;
+  const pairs = all.filter((s) => s.type === 'candidate-pair');
+  fillTable('pairs', pairs.map((p) => ({
+    cls: p.id === selectedId ? 'selected' : '',
+    cells: [where(p.localCandidateId) + ' - ' + where(p.remoteCandidateId), p.state, p.nominated ? 'yes' : 'no', p.currentRoundTripTime !== undefined ? (p.currentRoundTripTime * 1000).toFixed(1) + ' ms' : ''],
+  })));
+  if (transport) {
+    setState('st-dtls', transport.dtlsState, cls(transport.dtlsState));
+    if (transport.tlsVersion || transport.dtlsCipher) {
+      $('dtls-detail').textContent = 'version ' + (transport.tlsVersion || '?') + ' (' + dtlsName(transport.tlsVersion) + '), cipher ' + (transport.dtlsCipher || '?') +
+        (transport.tlsGroup ? ', group ' + transport.tlsGroup : '') + ', role ' + (transport.dtlsRole || '?') + (transport.srtpCipher ? ', SRTP ' + transport.srtpCipher : '');
+    }
+  }
+  const sel = selectedId ? byId(selectedId) : undefined;
+  const channel = all.find((s) => s.type === 'data-channel');
+  const summary = {
+    selectedPair: sel ? where(sel.localCandidateId) + ' - ' + where(sel.remoteCandidateId) : null,
+    nominated: sel ? sel.nominated === true : false,
+    roundTripTimeMs: sel && sel.currentRoundTripTime !== undefined ? sel.currentRoundTripTime * 1000 : null,
+    bytesSent: sel ? sel.bytesSent : 0, bytesReceived: sel ? sel.bytesReceived : 0,
+    packetsSent: sel ? sel.packetsSent : 0, packetsReceived: sel ? sel.packetsReceived : 0,
+    dtlsState: transport ? transport.dtlsState : null, tlsVersion: transport ? transport.tlsVersion : null, dtlsCipher: transport ? transport.dtlsCipher : null,
+    channelMessagesSent: channel ? channel.messagesSent : 0, channelMessagesReceived: channel ? channel.messagesReceived : 0,
+  };
+  state.browserStats = summary;
+  fillTable('browser-stats', [
+    { cells: ['selected pair', summary.selectedPair || 'none yet'] },
+    { cells: ['nominated', summary.nominated ? 'yes' : 'no'] },
+    { cells: ['round-trip time', summary.roundTripTimeMs !== null ? summary.roundTripTimeMs.toFixed(1) + ' ms' : ''] },
+    { cells: ['bytes sent / received', summary.bytesSent + ' / ' + summary.bytesReceived] },
+    { cells: ['packets sent / received', summary.packetsSent + ' / ' + summary.packetsReceived] },
+    { cells: ['DTLS', (summary.dtlsState || '') + ' ' + (summary.tlsVersion || '') + ' ' + (summary.dtlsCipher || '')] },
+    { cells: ['chat messages sent / received', summary.channelMessagesSent + ' / ' + summary.channelMessagesReceived] },
+  ]);
+}
+function dtlsName(v) { return v === 'FEFC' ? 'DTLS 1.3' : v === 'FEFD' ? 'DTLS 1.2' : v === 'FEFF' ? 'DTLS 1.0' : 'unknown'; }
+function showBotStats(m) {
+  state.botStats = m;
+  const rows = [
+    { cells: ['selected pair', m.selectedPair ? m.selectedPair.local + ' - ' + m.selectedPair.remote : 'none yet'] },
+    { cells: ['nominated', m.selectedPair && m.selectedPair.nominated ? 'yes' : 'no'] },
+    { cells: ['ICE / connection', m.iceConnectionState + ' / ' + m.connectionState + ' (' + (m.iceRole || '?') + ')'] },
+    { cells: ['DTLS', (m.dtlsState || '?') + ' as ' + (m.dtlsRole || '?')] },
+    { cells: ['candidates local / remote', m.localCandidates + ' / ' + m.remoteCandidates] },
+  ];
+  for (const c of m.channels || []) rows.push({ cells: ['channel ' + c.label + ' (' + c.state + ')', c.messagesSent + ' msgs / ' + c.bytesSent + ' B sent, ' + c.messagesReceived + ' msgs / ' + c.bytesReceived + ' B received'] });
+  fillTable('bot-stats', rows);
+}
+async function postOffer(sdp) {
   const res = await fetch('/api/sdp', { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: sdp });
   const out = await res.json();
   if (!res.ok) { setState('roundtrip', 'parse error', 'bad'); $('parsed').textContent = out.error; return; }
   setState('roundtrip', out.identical ? 'round trip byte-exact' : 'round trip differs', out.identical ? 'ok' : 'bad');
   $('summary').textContent = out.media.length + ' media sections, BUNDLE ' + out.bundle.join(' ') + ', ' + out.candidates + ' candidates, fingerprint ' + out.fingerprint;
   $('parsed').textContent = JSON.stringify(out.media, null, 2);
-  window.demoResult = out;
+  state.sdp = out;
 }
-run().catch((e) => { setState('gathering', 'error: ' + e.message, 'bad'); });
+function fail(err) { state.errors.push(String(err && err.message || err)); setState('st-signaling', 'error: ' + (err && err.message || err), 'bad'); }
+main().catch(fail);
 </script>
 </body>
 </html>

@@ -54,3 +54,5 @@ export {
   x25519Mlkem768ClientDecapsulate,
 } from './hybrid-kem.js';
 export type { HybridClientKeyShare } from './hybrid-kem.js';
+export { KeyedHmac, HmacSha1, keyedHmac } from './hmac-sha1.js';
+export type { KeyedHmacAlgorithm } from './hmac-sha1.js';

@@ -348,27 +348,26 @@ export class Vp9Packetizer {
       out.push(joinBytes([firstHeader, frame]));
       return out;
     }
+    // middle and last packets differ only in E (0x04 of the first octet)
     const middle = serializeVp9Descriptor({ ...base, startOfFrame: false, endOfFrame: false });
-    const last = serializeVp9Descriptor({ ...base, startOfFrame: false, endOfFrame: true });
     // one allocation for the whole frame; each payload is a view into it
     const firstRoom = this.maxPayloadBytes - firstHeader.length;
     const room = this.maxPayloadBytes - middle.length;
-    const rest = frame.length - firstRoom;
-    const count = 1 + Math.ceil(rest / room);
+    const count = 1 + Math.ceil((frame.length - firstRoom) / room);
     const buf = new Uint8Array(firstHeader.length + middle.length * (count - 1) + frame.length);
-    let w = 0;
-    const put = (header: Uint8Array, from: number, to: number) => {
-      const start = w;
-      buf.set(header, w);
-      w += header.length;
-      buf.set(frame.subarray(from, to), w);
-      w += to - from;
-      out.push(buf.subarray(start, w));
-    };
-    put(firstHeader, 0, firstRoom);
+    buf.set(firstHeader, 0);
+    buf.set(frame.subarray(0, firstRoom), firstHeader.length);
+    out.push(buf.subarray(0, this.maxPayloadBytes));
+    let w = this.maxPayloadBytes;
     for (let at = firstRoom; at < frame.length; at += room) {
       const end = Math.min(frame.length, at + room);
-      put(end === frame.length ? last : middle, at, end);
+      const start = w;
+      for (let k = 0; k < middle.length; k++) buf[w + k] = middle[k] as number;
+      if (end === frame.length) buf[w] = (buf[w] as number) | 0x04;
+      w += middle.length;
+      buf.set(frame.subarray(at, end), w);
+      w += end - at;
+      out.push(buf.subarray(start, w));
     }
     return out;
   }

@@ -30,6 +30,7 @@ import type { DataChannelHost, RTCDataChannelInit } from './rtc-data-channel.js'
 import { EventHandlers, RTCDataChannelEvent, RTCPeerConnectionIceErrorEvent, RTCPeerConnectionIceEvent } from './rtc-events.js';
 import { RTCIceCandidate } from './rtc-ice-candidate.js';
 import type { RTCIceCandidateInit } from './rtc-ice-candidate.js';
+import { RTCSctpTransport } from './rtc-sctp-transport.js';
 import { RTCSessionDescription } from './rtc-session-description.js';
 import { buildStatsReport } from './rtc-stats.js';
 import type { RTCStatsReport } from './rtc-stats.js';
@@ -314,6 +315,19 @@ export class RTCPeerConnection extends EventTarget {
       return { address, port: Number(port) };
     });
   }
+
+  /** W3C 6.1.1: the SCTP transport, null until a description with a data m= section is applied. */
+  get sctp(): RTCSctpTransport | null {
+    const core = this.#core;
+    if (!core || core.sctp === undefined) return null;
+    this.#sctp ??= new RTCSctpTransport({
+      maxMessageSize: () => core.maxMessageSize,
+      state: () => (this.#closed ? 'closed' : (core.sctp?.state ?? 'closed')),
+      maxChannels: () => core.sctp?.maxChannels ?? null,
+    });
+    return this.#sctp;
+  }
+  #sctp: RTCSctpTransport | undefined;
 
   getConfiguration(): RTCConfiguration {
     return { ...this.#config, certificates: [this.#certificate] };

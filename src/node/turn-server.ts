@@ -9,6 +9,13 @@
 
 /** Bound on concurrent TCP client connections. */
 export const MAX_TCP_CONNECTIONS = 1024;
+/**
+ * Bytes queued on one client's TCP connection (written, not yet taken by the kernel)
+ * beyond which frames to that client are dropped, whole: a client that stops reading
+ * must not grow the server's memory without bound (relayed data to a TCP client may be
+ * lost like UDP, RFC 8656 3.1; dropping whole frames keeps the 12.5 framing intact).
+ */
+export const MAX_TCP_QUEUED_BYTES = 1024 * 1024;
 /** Tries at finding a port free for both UDP and TCP when `port` is 0. */
 const EPHEMERAL_PORT_TRIES = 8;
 import { createSocket } from 'node:dgram';
@@ -25,7 +32,26 @@ export interface TurnServerHandle {
   readonly host: string;
   readonly port: number;
   readonly core: TurnServer;
+  /** Frames to TCP clients dropped because their connection had MAX_TCP_QUEUED_BYTES queued. */
+  readonly tcpFramesDropped: number;
   close(): Promise<void>;
+}
+
+/** The part of a TCP socket `writeFrameBounded` uses. */
+export interface QueuedWriter {
+  readonly writableLength: number;
+  readonly destroyed: boolean;
+  write(data: Uint8Array): boolean;
+}
+
+/**
+ * Writes one whole frame to a client's TCP connection unless `limitBytes` or more are
+ * already queued on it; returns whether it was written.
+ */
+export function writeFrameBounded(conn: QueuedWriter, data: Uint8Array, limitBytes: number = MAX_TCP_QUEUED_BYTES): boolean {
+  if (conn.destroyed || conn.writableLength >= limitBytes) return false;
+  conn.write(data);
+  return true;
 }
 
 export type StartTurnServerOptions = Omit<TurnServerOptions, 'relayAddress'> & {
@@ -87,13 +113,14 @@ export async function startTurnServer(options: StartTurnServerOptions): Promise<
   let timer: NodeJS.Timeout | undefined;
   let armedAt: number | undefined;
   let closed = false;
+  let tcpFramesDropped = 0;
 
   const drive = (): void => {
     if (closed) return;
     for (let t = core.pollTransmit(); t; t = core.pollTransmit()) {
       if (t.relayId === undefined && t.transport === 'tcp') {
         const conn = connections.get(`${t.to.address}|${t.to.port}`);
-        if (conn && !conn.destroyed) conn.write(t.data);
+        if (conn && !writeFrameBounded(conn, t.data)) tcpFramesDropped++;
         continue;
       }
       const socket = t.relayId === undefined ? listener : relays.get(t.relayId);
@@ -206,6 +233,9 @@ export async function startTurnServer(options: StartTurnServerOptions): Promise<
     host: address.address,
     port: address.port,
     core,
+    get tcpFramesDropped() {
+      return tcpFramesDropped;
+    },
     close() {
       closing ??= (async () => {
         closed = true;

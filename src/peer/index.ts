@@ -13,6 +13,7 @@ export {
   MAX_TRANSCEIVERS,
   MAX_PEER_CHANNELS,
   DEFAULT_LOCAL_MAX_MESSAGE_SIZE,
+  MAX_RELAYS,
 } from './peer-connection.js';
 export type {
   PeerConnectionOptions,
@@ -25,5 +26,8 @@ export type {
   MediaKind,
   SessionDescriptionInit,
   IceCandidateInit,
+  ChannelCounters,
 } from './peer-connection.js';
+export { Relay, MAX_RELAY_PEERS } from './relay.js';
+export type { TurnServerConfig } from './relay.js';
 export { DEFAULT_CODECS, DEFAULT_HEADER_EXTENSIONS, offerCodecs, offerHeaderExtensions } from './capabilities.js';

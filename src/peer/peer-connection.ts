@@ -222,13 +222,11 @@ export class PeerConnection {
   private readonly keyById = new Map<number, number>();
   private nextChannelKey = 1;
   private wantDataSection = false;
-  private negotiationNeededFlag = false;
   private negotiationNeededQueued = false;
 
   private iceGathering: IceGatheringState = 'new';
   private iceConnection: IceConnectionState = 'new';
   private connection: PeerConnectionState = 'new';
-  private gatheredEnd = false;
   private readonly transmits: Transmit[] = [];
   private readonly events: PeerEvent[] = [];
   private closedFlag = false;
@@ -279,6 +277,14 @@ export class PeerConnection {
   get selectedPair(): SelectedPair | undefined {
     return this.agent?.selectedPair;
   }
+  /** The SCTP association for data channels, once an answer negotiated one (W3C RTCSctpTransport). */
+  get sctp(): { readonly state: 'connecting' | 'connected' | 'closed'; readonly maxChannels: number | null } | undefined {
+    const a = this.manager?.association;
+    if (!a) return undefined;
+    const state = a.state === 'established' ? 'connected' : a.state === 'closed' ? 'closed' : 'connecting';
+    return { state, maxChannels: a.state === 'established' ? Math.min(a.outboundStreamCount, a.inboundStreamCount) : null };
+  }
+
   /** The largest message the peer accepts (W3C RTCSctpTransport.maxMessageSize). */
   get maxMessageSize(): number {
     const remote = this.remoteMaxMessageSize ?? 65536;
@@ -369,7 +375,7 @@ export class PeerConnection {
     if (this.sections.length >= MAX_TRANSCEIVERS) throw new InvalidStateError(`at most ${MAX_TRANSCEIVERS} transceivers`);
     const mid = this.allocateMid();
     this.sections.push({ mid, kind, direction, rejected: false });
-    this.updateNegotiationNeeded(now);
+    this.updateNegotiationNeeded();
     return mid;
   }
 
@@ -518,8 +524,7 @@ export class PeerConnection {
       if (session.media.length > MAX_TRANSCEIVERS) throw new InvalidArgumentError(`offer has more than ${MAX_TRANSCEIVERS} m= sections`);
       const existing = this.sections.length;
       if (session.media.length < existing) throw new InvalidArgumentError('an offer must keep every m= section of the previous one (RFC 8829 section 5.2.2)');
-      const agent = this.ensureAgent(now, 'controlled');
-      void agent;
+      this.ensureAgent(now, 'controlled');
       // Match sections by position (RFC 8829 section 5.10): new ones become transceivers.
       const next = this.sections.map((s) => ({ ...s }));
       session.media.forEach((m, i) => {
@@ -619,7 +624,7 @@ export class PeerConnection {
     if (this.manager) this.startChannel(now, entry);
     if (!this.wantDataSection) {
       this.wantDataSection = true;
-      this.updateNegotiationNeeded(now);
+      this.updateNegotiationNeeded();
     }
     this.pump(now);
     return this.channelView(entry);
@@ -818,6 +823,9 @@ export class PeerConnection {
     this.pendingRemote = undefined;
     this.sections = this.stableSections.map((s) => ({ ...s }));
     this.setSignaling('stable');
+    // W3C 4.4.1.5: back in stable, negotiation is still needed for what the rollback undid.
+    this.negotiationNeededQueued = false;
+    this.updateNegotiationNeeded();
     this.pump(now);
   }
 
@@ -829,13 +837,11 @@ export class PeerConnection {
   }
 
   /** W3C 4.7.3 "update the negotiation-needed flag" (simplified to the cases we create). */
-  private updateNegotiationNeeded(now: number): void {
-    void now;
+  private updateNegotiationNeeded(): void {
     if (this.closedFlag) return;
     const negotiated = (this.currentLocal ?? this.currentRemote)?.session;
     const mids = new Set(negotiated?.media.filter((m) => !isPortZero(m) || m.attributes.some((a) => a.type === 'unknown' && a.name === 'bundle-only')).map((m) => sdpMid(m)) ?? []);
     const needed = this.sections.some((s) => !s.rejected && !mids.has(s.mid)) || (this.wantDataSection && !this.sections.some((s) => s.kind === 'application' && !s.rejected && mids.has(s.mid)));
-    this.negotiationNeededFlag = needed;
     if (!needed || this.signaling !== 'stable' || this.negotiationNeededQueued) return;
     this.negotiationNeededQueued = true;
     this.pushEvent({ type: 'negotiationneeded' });
@@ -873,14 +879,12 @@ export class PeerConnection {
   /** An offer/answer exchange completed: fix the DTLS role and start DTLS and SCTP. */
   private applyAnswer(now: number, offer: SessionDescription, answer: SessionDescription, answeredBy: 'local' | 'remote'): void {
     const remote = answeredBy === 'local' ? offer : answer;
-    const local = answeredBy === 'local' ? answer : offer;
     const firstAnswer = answer.media.find((m) => !isPortZero(m));
     if (!firstAnswer) return;
     const answerSetupRole = setupRole(firstAnswer, answer);
     // RFC 4145 section 4: the active side connects, i.e. is the DTLS client.
     const answererIsClient = answerSetupRole === 'active';
     const role: 'client' | 'server' = (answeredBy === 'local') === answererIsClient ? 'client' : 'server';
-    void local;
     const remoteFirst = remote.media.find((m) => !isPortZero(m)) as MediaDescription;
     const fps = sdpFingerprints(remoteFirst, remote)
       .filter((f) => ['sha-1', 'sha-256', 'sha-384', 'sha-512'].includes(f.algorithm.toLowerCase()))
@@ -904,7 +908,7 @@ export class PeerConnection {
       if (this.dtls.state === 'connected') this.manager.connect(now);
     }
     this.negotiationNeededQueued = false;
-    this.updateNegotiationNeeded(now);
+    this.updateNegotiationNeeded();
   }
 
   private startChannel(now: number, e: ChannelEntry): void {
@@ -1134,7 +1138,6 @@ export class PeerConnection {
         this.iceGathering = e.state;
         this.pushEvent({ type: 'icegatheringstatechange', state: e.state });
         if (e.state === 'complete') this.pushEvent({ type: 'icecandidate', candidate: null });
-        this.gatheredEnd = e.state === 'complete';
         break;
       case 'connection-state':
         this.iceConnection = e.state;

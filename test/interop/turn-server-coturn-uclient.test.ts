@@ -25,7 +25,8 @@ describe('turnutils_uclient against purertc TURN server', () => {
     ['Send/Data indications', ['-s']],
     ['TCP to the server (RFC 8656 3.1, padded ChannelData)', ['-t']],
   ] as const) {
-    it(`relays client-to-client over ${name} with no loss`, async () => {
+    // Concurrent: each uclient run is paced by uclient itself (about 6 s), on its own ports.
+    it.concurrent(`relays client-to-client over ${name} with no loss`, async () => {
       const { stdout, stderr } = await run(UCLIENT, ['-u', 'alice', '-w', 's3cret', '-p', String(server.port), '-y', '-n', '50', '-m', '2', '-l', '200', ...flags, '127.0.0.1'], {
         timeout: 60_000,
       });

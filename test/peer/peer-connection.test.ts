@@ -227,6 +227,19 @@ describe('PeerConnection (sans-IO) between two purertc peers', () => {
     expect(p.now - t0).toBeLessThan(1000);
   });
 
+  it('a dead link goes disconnected then failed (W3C 4.3.3 aggregation; RFC 7675 consent)', () => {
+    const p = new PeerPair(13);
+    p.a.pc.createDataChannel(0, { label: 'x' });
+    p.negotiate('a');
+    p.run(() => connected(p));
+    p.drop = () => true;
+    p.run(() => p.a.pc.connectionState === 'failed', 500_000);
+    const states = p.a.events.flatMap((e) => (e.type === 'connectionstatechange' ? [e.state] : []));
+    expect(states).toEqual(['connecting', 'connected', 'disconnected', 'failed']);
+    const ice = p.a.events.flatMap((e) => (e.type === 'iceconnectionstatechange' ? [e.state] : []));
+    expect(ice.slice(-2)).toEqual(['disconnected', 'failed']);
+  });
+
   it('drops garbage datagrams without throwing', () => {
     const p = new PeerPair(5);
     p.a.pc.createDataChannel(0, { label: 'x' });

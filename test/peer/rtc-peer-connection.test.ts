@@ -98,6 +98,10 @@ describe('RTCPeerConnection (purertc <-> purertc over 127.0.0.1)', () => {
     expect(onA).toEqual(['back', big64.subarray(1, 1001)]);
     expect(() => ch.send(new Uint8Array(262145))).toThrow(TypeError);
 
+    expect(a.sctp?.maxMessageSize).toBe(262144);
+    expect(a.sctp?.state).toBe('connected');
+    expect(a.sctp?.maxChannels).toBeGreaterThan(0);
+
     const stats = await a.getStats();
     const transport = [...stats.values()].find((x) => x.type === 'transport');
     expect(transport).toMatchObject({ dtlsState: 'connected', dtlsRole: 'server', iceRole: 'controlling' });

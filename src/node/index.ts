@@ -1,0 +1,41 @@
+/**
+ * @module node
+ * The part of purertc that touches the world: the W3C RTCPeerConnection facade over the
+ * sans-IO peer (webrtc-pc), UDP sockets, timers, interface enumeration, mDNS, and the
+ * STUN and TURN servers on real sockets.
+ */
+export { RTCPeerConnection } from './rtc-peer-connection.js';
+export type {
+  RTCConfiguration,
+  RTCIceServer,
+  RTCOfferOptions,
+  RTCIceTransportPolicy,
+  RTCBundlePolicy,
+  RTCIceGatheringState,
+  RTCIceConnectionState,
+} from './rtc-peer-connection.js';
+export { RTCDataChannel } from './rtc-data-channel.js';
+export type { RTCDataChannelInit, RTCDataChannelState, BinaryType } from './rtc-data-channel.js';
+export { RTCSessionDescription } from './rtc-session-description.js';
+export type { RTCSessionDescriptionInit, RTCSdpType } from './rtc-session-description.js';
+export { RTCIceCandidate } from './rtc-ice-candidate.js';
+export type { RTCIceCandidateInit, RTCIceComponent, RTCIceProtocol, RTCIceCandidateType } from './rtc-ice-candidate.js';
+export { RTCCertificate } from './rtc-certificate.js';
+export type { RTCDtlsFingerprint } from './rtc-certificate.js';
+export { RTCPeerConnectionIceEvent, RTCPeerConnectionIceErrorEvent, RTCDataChannelEvent, RTCError, RTCErrorEvent } from './rtc-events.js';
+export type { RTCErrorDetailType } from './rtc-events.js';
+export { RTCStatsReport } from './rtc-stats.js';
+export type { RTCStats } from './rtc-stats.js';
+export { RTCSctpTransport } from './rtc-sctp-transport.js';
+export type { RTCSctpTransportState } from './rtc-sctp-transport.js';
+
+export { startStunServer } from './stun-server.js';
+export type { StunServerHandle } from './stun-server.js';
+export { startTurnServer } from './turn-server.js';
+export type { TurnServerHandle, StartTurnServerOptions } from './turn-server.js';
+export { UdpIceTransport } from './ice-transport.js';
+export type { UdpIceTransportOptions } from './ice-transport.js';
+export { listHostAddresses, isUsableHostAddress } from './ice-interfaces.js';
+export type { HostAddress, HostAddressOptions } from './ice-interfaces.js';
+export { resolveMdnsName, encodeMdnsQuery, decodeMdnsResponse, DnsType, MDNS_IPV4_GROUP, MDNS_PORT, DEFAULT_MDNS_TIMEOUT_MS } from './ice-mdns.js';
+export type { DnsAnswer, MdnsResolverOptions } from './ice-mdns.js';
