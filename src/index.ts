@@ -17,6 +17,7 @@ export {
   RTCErrorEvent,
   RTCStatsReport,
   RTCSctpTransport,
+  RTCSharedUdpSocket,
 } from './node/index.js';
 export type {
   RTCConfiguration,

@@ -27,6 +27,12 @@ export const BOT_STATS_INTERVAL_MS = 1000;
 /** Remote candidates queued before the remote description is set, per peer. */
 export const MAX_EARLY_CANDIDATES = 64;
 
+/**
+ * Bytes the bot lets queue on a channel (RTCDataChannel.bufferedAmount) before it drops
+ * echoes and stats: a page that sends faster than it reads cannot grow the bot's memory.
+ */
+export const MAX_BOT_BUFFERED_BYTES = 1024 * 1024;
+
 /** Display name the bot joins rooms with. */
 export const BOT_NAME = 'purertc-echo-bot';
 
@@ -49,7 +55,20 @@ export interface BotStatsSummary {
   readonly dtlsState: string | null;
   readonly dtlsRole: string | null;
   readonly iceRole: string | null;
-  readonly selectedPair: { readonly local: string; readonly remote: string; readonly nominated: boolean } | null;
+  /** webrtc-stats 7.16 tlsVersion (FEFD = DTLS 1.2, FEFC = DTLS 1.3) and dtlsCipher, when reported. */
+  readonly tlsVersion: string | null;
+  readonly dtlsCipher: string | null;
+  readonly selectedPair: {
+    readonly local: string;
+    readonly remote: string;
+    readonly nominated: boolean;
+    /** 7.18 currentRoundTripTime in ms, and the pair's payload counters, when reported. */
+    readonly roundTripTimeMs: number | null;
+    readonly bytesSent: number | null;
+    readonly bytesReceived: number | null;
+    readonly packetsSent: number | null;
+    readonly packetsReceived: number | null;
+  } | null;
   readonly localCandidates: number;
   readonly remoteCandidates: number;
   readonly channels: readonly {
@@ -70,6 +89,10 @@ function num(v: unknown): number {
   return typeof v === 'number' ? v : 0;
 }
 
+function numOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
 /** Reduces a purertc stats report to what the page shows. */
 export function summarizeStats(pc: RTCPeerConnection, report: RTCStatsReport): BotStatsSummary {
   const all = [...report.values()];
@@ -87,7 +110,21 @@ export function summarizeStats(pc: RTCPeerConnection, report: RTCStatsReport): B
     dtlsState: str(transport?.dtlsState),
     dtlsRole: str(transport?.dtlsRole),
     iceRole: str(transport?.iceRole),
-    selectedPair: pair === undefined ? null : { local: where(pair.localCandidateId), remote: where(pair.remoteCandidateId), nominated: pair.nominated === true },
+    tlsVersion: str(transport?.tlsVersion),
+    dtlsCipher: str(transport?.dtlsCipher),
+    selectedPair:
+      pair === undefined
+        ? null
+        : {
+            local: where(pair.localCandidateId),
+            remote: where(pair.remoteCandidateId),
+            nominated: pair.nominated === true,
+            roundTripTimeMs: typeof pair.currentRoundTripTime === 'number' ? pair.currentRoundTripTime * 1000 : null,
+            bytesSent: numOrNull(pair.bytesSent),
+            bytesReceived: numOrNull(pair.bytesReceived),
+            packetsSent: numOrNull(pair.packetsSent),
+            packetsReceived: numOrNull(pair.packetsReceived),
+          },
     localCandidates: all.filter((s) => s.type === 'local-candidate').length,
     remoteCandidates: all.filter((s) => s.type === 'remote-candidate').length,
     channels: all
@@ -216,7 +253,7 @@ export class EchoBot {
   #onChannel(peer: BotPeer, channel: RTCDataChannel, log: (s: string) => void): void {
     peer.channels.add(channel);
     const send = (data: JsonValue): void => {
-      if (channel.readyState === 'open') channel.send(JSON.stringify(data));
+      if (channel.readyState === 'open' && channel.bufferedAmount <= MAX_BOT_BUFFERED_BYTES) channel.send(JSON.stringify(data));
     };
     const sendStats = (): void => {
       peer.pc.getStats().then(

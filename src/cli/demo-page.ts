@@ -12,6 +12,8 @@
  * tests.
  */
 
+import { BOT_NAME } from './demo-bot.js';
+
 export interface DemoPageConfig {
   readonly stunUrl: string;
   readonly turnUrl: string;
@@ -114,7 +116,9 @@ TypeScript. Signaling, STUN (<code id="stun">${escapeHtml(config.stunUrl)}</code
 <script src="/purertc-signaling.js"></script>
 <script>
 const CONFIG = ${scriptJson(config)};
-const BOT_NAME = 'purertc-echo-bot';
+const BOT_NAME = ${scriptJson(BOT_NAME)};
+/** How long the page waits for its first candidate before it explains what may be wrong. */
+const NO_CANDIDATE_HINT_MS = 5000;
 const $ = (id) => document.getElementById(id);
 const state = { stages: {}, chat: [], browserStats: null, botStats: null, sdp: null, errors: [] };
 window.demoState = state;
@@ -162,7 +166,10 @@ async function main() {
     setState('st-gathering', pc.iceGatheringState, cls(pc.iceGatheringState));
     if (pc.iceGatheringState === 'complete') postOffer(pc.localDescription.sdp);
   };
-  pc.oniceconnectionstatechange = () => setState('st-ice', pc.iceConnectionState, cls(pc.iceConnectionState));
+  pc.oniceconnectionstatechange = () => {
+    setState('st-ice', pc.iceConnectionState, cls(pc.iceConnectionState));
+    refreshStats(pc).catch((err) => state.errors.push(String(err)));
+  };
   pc.onconnectionstatechange = () => { if (pc.connectionState === 'failed') setState('st-dtls', 'failed', 'bad'); };
   const localRows = [];
   pc.onicecandidate = (e) => {
@@ -196,6 +203,12 @@ async function main() {
     $('signaling-detail').textContent = 'room ' + room + ': offering to the bot ' + id;
     await pc.setLocalDescription(await pc.createOffer());
     sig.offer(pc.localDescription.sdp, id);
+    setTimeout(() => {
+      if (localRows.length > 0) return;
+      chatLine('sys', 'this browser gathered no ICE candidates yet. On a machine whose only network is loopback, ' +
+        'start Chrome with --allow-loopback-in-peer-connection and allow the camera for this page; ' +
+        'elsewhere check that WebRTC is not disabled by policy or an extension.');
+    }, NO_CANDIDATE_HINT_MS);
   }
   sig.on('answer', async (m) => {
     if (m.from !== botId) return;
@@ -273,8 +286,11 @@ function showBotStats(m) {
   const rows = [
     { cells: ['selected pair', m.selectedPair ? m.selectedPair.local + ' - ' + m.selectedPair.remote : 'none yet'] },
     { cells: ['nominated', m.selectedPair && m.selectedPair.nominated ? 'yes' : 'no'] },
+    { cells: ['round-trip time', m.selectedPair && m.selectedPair.roundTripTimeMs !== null ? m.selectedPair.roundTripTimeMs.toFixed(1) + ' ms' : 'not reported'] },
+    { cells: ['bytes sent / received', m.selectedPair && m.selectedPair.bytesSent !== null ? m.selectedPair.bytesSent + ' / ' + m.selectedPair.bytesReceived : 'not reported'] },
+    { cells: ['packets sent / received', m.selectedPair && m.selectedPair.packetsSent !== null ? m.selectedPair.packetsSent + ' / ' + m.selectedPair.packetsReceived : 'not reported'] },
     { cells: ['ICE / connection', m.iceConnectionState + ' / ' + m.connectionState + ' (' + (m.iceRole || '?') + ')'] },
-    { cells: ['DTLS', (m.dtlsState || '?') + ' as ' + (m.dtlsRole || '?')] },
+    { cells: ['DTLS', (m.dtlsState || '?') + ' as ' + (m.dtlsRole || '?') + (m.tlsVersion ? ' ' + m.tlsVersion + ' (' + dtlsName(m.tlsVersion) + ')' : '') + (m.dtlsCipher ? ' ' + m.dtlsCipher : '')] },
     { cells: ['candidates local / remote', m.localCandidates + ' / ' + m.remoteCandidates] },
   ];
   for (const c of m.channels || []) rows.push({ cells: ['channel ' + c.label + ' (' + c.state + ')', c.messagesSent + ' msgs / ' + c.bytesSent + ' B sent, ' + c.messagesReceived + ' msgs / ' + c.bytesReceived + ' B received'] });

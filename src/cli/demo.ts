@@ -118,8 +118,11 @@ export async function startDemo(options: { host: string; port: number; stunPort:
     await stun.close();
     throw err;
   }
-  const stunUrl = `stun:${bracket(options.host)}:${stun.port}`;
-  const turnUrl = `turn:${bracket(options.host)}:${turn.port}?transport=udp`;
+  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  // Bound to every address: advertise loopback, where this machine's browser finds it.
+  const advertised = wildcard ? (options.host === '::' ? '::1' : '127.0.0.1') : options.host;
+  const stunUrl = `stun:${bracket(advertised)}:${stun.port}`;
+  const turnUrl = `turn:${bracket(advertised)}:${turn.port}?transport=udp`;
   const config: DemoPageConfig = {
     stunUrl,
     turnUrl,
@@ -131,7 +134,7 @@ export async function startDemo(options: { host: string; port: number; stunPort:
   const bots = new Map<string, Promise<EchoBot>>();
   let signalingUrl = '';
   let closing = false;
-  const wildcard = options.host === '0.0.0.0' || options.host === '::';
+  const allowedOrigins = new Set<string>();
   const ensureBot = (room: string): Promise<EchoBot> => {
     const have = bots.get(room);
     if (have !== undefined) return have;
@@ -152,6 +155,11 @@ export async function startDemo(options: { host: string; port: number; stunPort:
   const http = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://demo.invalid');
     if (serveBrowserClient(req, res)) return;
+    const origin = req.headers.origin;
+    if (req.method === 'POST' && origin !== undefined && !allowedOrigins.has(origin)) {
+      json(res, 403, { error: `origin ${origin} is not the demo page` });
+      return;
+    }
     if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
       res.end(page);
@@ -196,13 +204,16 @@ export async function startDemo(options: { host: string; port: number; stunPort:
   }).catch(fail);
   const addr = http.address();
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
-  const signaling = await createSignalingServer({ server: http, path: DEMO_SIGNALING_PATH }).catch(async (err: unknown) => {
+  signalingUrl = `ws://${bracket(advertised)}:${port}${DEMO_SIGNALING_PATH}`;
+  // http://localhost is a secure context, so the page may ask for the camera.
+  const hostForUrl = advertised === '127.0.0.1' || options.host === '::' ? 'localhost' : bracket(advertised);
+  // Only the demo's own page may drive the bot or the signaling: other sites open in the
+  // same browser must not (their fetch and WebSocket requests carry their Origin).
+  for (const h of new Set(['localhost', '127.0.0.1', '[::1]', hostForUrl, bracket(advertised)])) allowedOrigins.add(`http://${h}:${port}`);
+  const signaling = await createSignalingServer({ server: http, path: DEMO_SIGNALING_PATH, allowedOrigins: [...allowedOrigins] }).catch(async (err: unknown) => {
     http.close();
     return fail(err);
   });
-  const local = wildcard ? (options.host === '::' ? '[::1]' : '127.0.0.1') : bracket(options.host);
-  signalingUrl = `ws://${local}:${port}${DEMO_SIGNALING_PATH}`;
-  const hostForUrl = options.host === '127.0.0.1' ? 'localhost' : bracket(options.host);
   return {
     url: `http://${hostForUrl}:${port}/`,
     stunUrl,

@@ -12,6 +12,7 @@ export interface Command {
 }
 
 const commands: Record<string, () => Promise<Command>> = {
+  bench: () => import('./bench.js'),
   demo: () => import('./demo.js'),
   signal: () => import('./signal.js'),
   stun: () => import('./stun.js'),

@@ -1,7 +1,7 @@
 /**
  * @module crypto
  * The primitives the stack needs: digests/HMAC, TLS PRF and HKDF, AEAD and AES-CTR on
- * `node:crypto`; ECDHE and ECDSA on `@noble/curves`; X.509 certificates built and read
+ * `node:crypto`; ECDHE and ECDSA point arithmetic on `node:crypto` (OpenSSL), scalar arithmetic and point checks on `@noble/curves`; X.509 certificates built and read
  * here (DER by hand).
  */
 export { hash, hmac, sha1, sha256, md5 } from './hash.js';

@@ -28,6 +28,8 @@ export { RTCStatsReport } from './rtc-stats.js';
 export type { RTCStats } from './rtc-stats.js';
 export { RTCSctpTransport } from './rtc-sctp-transport.js';
 export type { RTCSctpTransportState } from './rtc-sctp-transport.js';
+export { RTCSharedUdpSocket } from './rtc-shared-socket.js';
+export type { SharedSocketPeer, SharedSocketAttachment } from './rtc-shared-socket.js';
 
 export { startStunServer } from './stun-server.js';
 export type { StunServerHandle } from './stun-server.js';

@@ -9,7 +9,8 @@
  * Addresses: by default every non-loopback interface address is bound, as browsers do.
  * Tests and loopback-only setups pass `iceInterfaceAddresses: ['127.0.0.1']` (bind exactly
  * these; loopback addresses listed there become host candidates), or
- * `iceIncludeLoopback: true` to add loopback to the default list. `stun:` servers are
+ * `iceIncludeLoopback: true` to add loopback to the default list. A host whose only
+ * interface is loopback binds its loopback addresses rather than none. `stun:` servers are
  * and `turn:` (UDP) servers are resolved with DNS; a TURN server gives a relayed
  * candidate (RFC 8656), and `iceTransportPolicy: 'relay'` uses only those.
  */
@@ -33,6 +34,7 @@ import type { RTCIceCandidateInit } from './rtc-ice-candidate.js';
 import { RTCSctpTransport } from './rtc-sctp-transport.js';
 import { RTCSessionDescription } from './rtc-session-description.js';
 import { buildStatsReport } from './rtc-stats.js';
+import type { RTCSharedUdpSocket, SharedSocketAttachment } from './rtc-shared-socket.js';
 import type { RTCStatsReport } from './rtc-stats.js';
 import type { RTCSessionDescriptionInit } from './rtc-session-description.js';
 
@@ -61,6 +63,13 @@ export interface RTCConfiguration {
   iceIncludeLoopback?: boolean;
   /** purertc: UDP port to bind on each address (default 0: any). */
   icePort?: number;
+  /**
+   * purertc (servers): use this one UDP socket, shared with other peer connections, instead
+   * of binding our own; `iceInterfaceAddresses` and `icePort` are then ignored. See
+   * RTCSharedUdpSocket (demultiplexed by STUN USERNAME, then remote address). Give such
+   * peers no TURN servers.
+   */
+  sharedSocket?: RTCSharedUdpSocket;
 }
 
 export interface RTCOfferOptions {
@@ -117,6 +126,8 @@ export class RTCPeerConnection extends EventTarget {
   #core: PeerConnection | undefined;
   readonly #ready: Promise<PeerConnection>;
   readonly #sockets = new Map<string, Socket>();
+  /** The shared socket's address and our attachment, when `sharedSocket` is configured. */
+  #shared: { readonly base: TransportAddress; readonly attachment: SharedSocketAttachment } | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt: number | undefined;
   #chain: Promise<unknown> = Promise.resolve();
@@ -170,16 +181,36 @@ export class RTCPeerConnection extends EventTarget {
     const relayOnly = this.#config.iceTransportPolicy === 'relay';
     const servers = await resolveIceServers(this.#config.iceServers ?? []);
     const explicit = this.#config.iceInterfaceAddresses;
-    const addresses = explicit ?? listHostAddresses({ includeLoopback: this.#config.iceIncludeLoopback ?? false }).map((a) => a.address);
+    let addresses = explicit ?? listHostAddresses({ includeLoopback: this.#config.iceIncludeLoopback ?? false }).map((a) => a.address);
+    // A machine with no usable interface but loopback (a container, a CI namespace) can
+    // still reach peers on the same host: fall back to its loopback addresses.
+    const loopbackFallback = explicit === undefined && addresses.length === 0;
+    if (loopbackFallback) addresses = listHostAddresses({ includeLoopback: true }).map((a) => a.address);
     const core = new PeerConnection({
       certificate: this.#certificate.certificate,
       stunServers: relayOnly ? [] : servers.stun,
       turnServers: servers.turn,
       iceTransportPolicy: relayOnly ? 'relay' : 'all',
-      includeLoopback: explicit !== undefined || (this.#config.iceIncludeLoopback ?? false),
+      includeLoopback: explicit !== undefined || loopbackFallback || this.#config.sharedSocket !== undefined || (this.#config.iceIncludeLoopback ?? false),
     });
     const bases: TransportAddress[] = [];
-    for (const address of addresses) {
+    const shared = this.#config.sharedSocket;
+    if (shared && !this.#closed) {
+      const base = { address: shared.address, port: shared.port };
+      const attachment = shared._attach({
+        ufrags: () => {
+          const u = this.#core?.localIceUfrag;
+          return u === undefined ? [] : [u];
+        },
+        deliver: (remote, data) => {
+          if (this.#closed) return;
+          this.#runInput((c, now) => c.handleInput(now, { local: base, remote, data }));
+        },
+      });
+      this.#shared = { base, attachment };
+      bases.push(base);
+    }
+    for (const address of shared ? [] : addresses) {
       if (this.#closed) break;
       const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 1 << 20 });
       try {
@@ -205,6 +236,7 @@ export class RTCPeerConnection extends EventTarget {
       bases.push(base);
     }
     if (this.#closed) {
+      this.#shared?.attachment.detach();
       for (const s of this.#sockets.values()) s.close();
       this.#sockets.clear();
     }
@@ -310,10 +342,11 @@ export class RTCPeerConnection extends EventTarget {
   }
   /** purertc: the local UDP addresses bound (after the first operation). */
   get localAddresses(): TransportAddress[] {
-    return [...this.#sockets.keys()].map((k) => {
+    const own = [...this.#sockets.keys()].map((k) => {
       const [address, port] = k.split('|') as [string, string];
       return { address, port: Number(port) };
     });
+    return this.#shared ? [{ ...this.#shared.base }, ...own] : own;
   }
 
   /** W3C 6.1.1: the SCTP transport, null until a description with a data m= section is applied. */
@@ -430,7 +463,7 @@ export class RTCPeerConnection extends EventTarget {
 
   /** W3C 8.2 getStats() (selector not supported: the whole report). */
   getStats(): Promise<RTCStatsReport> {
-    return this.#ready.then((core) => buildStatsReport(core, core.fingerprint.value, performance.timeOrigin + this.#now()));
+    return this.#ready.then((core) => buildStatsReport(core, performance.timeOrigin + this.#now(), performance.timeOrigin));
   }
 
   close(): void {
@@ -447,6 +480,7 @@ export class RTCPeerConnection extends EventTarget {
     if (core) this.#sendAll(core);
     for (const s of this.#sockets.values()) s.close();
     this.#sockets.clear();
+    this.#shared?.attachment.detach();
     for (const ch of this.#channels.values()) ch._closedByPeerConnection();
     for (const e of this.#early) e.channel._closedByPeerConnection();
     this.#channels.clear();
@@ -457,6 +491,11 @@ export class RTCPeerConnection extends EventTarget {
   #sendAll(core: PeerConnection): void {
     for (let t = core.pollTransmit(); t; t = core.pollTransmit()) {
       if (t.relayed) continue;
+      const shared = this.#shared;
+      if (shared && shared.base.address === t.from.address && shared.base.port === t.from.port) {
+        shared.attachment.send(t.data, t.to);
+        continue;
+      }
       const s = this.#sockets.get(`${t.from.address}|${t.from.port}`);
       s?.send(t.data, t.to.port, t.to.address);
     }

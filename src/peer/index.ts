@@ -2,7 +2,8 @@
  * @module peer
  * The sans-IO peer connection (RFC 8829 JSEP over RFC 8445 ICE, RFC 6347 DTLS, RFC 8831
  * data channels, RFC 8843 BUNDLE, RFC 7983 demultiplexing) and the codec capabilities
- * it negotiates. The W3C RTCPeerConnection facade over it lives in src/node.
+ * it negotiates, the per-pair counters behind getStats, and the demultiplexer that lets
+ * many peers share one UDP socket. The W3C RTCPeerConnection facade over it lives in src/node.
  */
 export {
   PeerConnection,
@@ -27,7 +28,12 @@ export type {
   SessionDescriptionInit,
   IceCandidateInit,
   ChannelCounters,
+  PairSnapshot,
 } from './peer-connection.js';
+export { PairStatsTracker, pairKey, MAX_TRACKED_PAIRS, MAX_OUTSTANDING_REQUESTS } from './pair-stats.js';
+export type { PairCounters, TransportTotals } from './pair-stats.js';
+export { SocketDemux, stunUsernameUfrag, MAX_DEMUX_ROUTES, MAX_DEMUX_PEERS, MAX_STUN_ATTRIBUTES_SCANNED } from './socket-demux.js';
+export type { DemuxPeer } from './socket-demux.js';
 export { Relay, MAX_RELAY_PEERS } from './relay.js';
 export type { TurnServerConfig } from './relay.js';
 export { DEFAULT_CODECS, DEFAULT_HEADER_EXTENSIONS, offerCodecs, offerHeaderExtensions } from './capabilities.js';

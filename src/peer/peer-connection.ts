@@ -42,6 +42,8 @@ import {
 import type { Candidate as SdpCandidate, CodecCapability, Direction, MediaDescription, SessionDescription, TransportAttributes } from '../sdp/index.js';
 import { Relay } from './relay.js';
 import type { TurnServerConfig } from './relay.js';
+import { PairStatsTracker } from './pair-stats.js';
+import type { PairCounters, TransportTotals } from './pair-stats.js';
 import { DEFAULT_CODECS, DEFAULT_HEADER_EXTENSIONS, offerCodecs, offerHeaderExtensions } from './capabilities.js';
 
 export type SignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed';
@@ -139,6 +141,25 @@ export const MAX_RELAYS = 4;
 /** Data channels this core tracks by key (RFC 8831 6.2: 65535 stream ids at most). */
 export const MAX_PEER_CHANNELS = 65_534;
 
+/** One candidate pair as getStats reports it. */
+export interface PairSnapshot {
+  readonly local: IceCandidate;
+  readonly remote: IceCandidate;
+  readonly state: 'frozen' | 'waiting' | 'in-progress' | 'succeeded' | 'failed';
+  readonly nominated: boolean;
+  readonly selected: boolean;
+  readonly counters: Readonly<PairCounters> | undefined;
+}
+
+/**
+ * The address datagrams of a local candidate leave from: a relayed candidate is its own
+ * (the TURN allocation), a reflexive one its base (RFC 8839 raddr/rport), a host itself.
+ */
+function candidateBase(c: IceCandidate): { address: string; port: number } {
+  if ((c.type === 'srflx' || c.type === 'prflx') && c.relatedAddress !== undefined && c.relatedPort !== undefined) return { address: c.relatedAddress, port: c.relatedPort };
+  return { address: c.address, port: c.port };
+}
+
 /** One m= section as this peer keeps it. */
 interface Section {
   readonly mid: string;
@@ -195,6 +216,10 @@ export class PeerConnection {
   readonly stats: PeerStats = { dtlsDatagramsIn: 0, rtpDatagramsDropped: 0, unknownDatagramsDropped: 0, earlyDtlsDropped: 0, eventsDropped: 0, transmitsDropped: 0 };
 
   private agent: IceAgent | undefined;
+  /** Per-pair datagram and STUN counters for getStats (W3C webrtc-stats 7.18). */
+  private readonly pairStats = new PairStatsTracker();
+  /** How many times ICE selected a (new) pair (RTCTransportStats.selectedCandidatePairChanges). */
+  private selectedPairChanges = 0;
   private hostBases: TransportAddress[] = [];
   private dtls: DtlsEndpoint | undefined;
   private dtlsRoleValue: 'client' | 'server' | undefined;
@@ -273,6 +298,10 @@ export class PeerConnection {
   }
   get fingerprint(): CertFingerprint {
     return this.localFingerprint;
+  }
+  /** Our current ICE username fragment (undefined before the ICE agent exists). */
+  get localIceUfrag(): string | undefined {
+    return this.agent?.localUfrag;
   }
   get selectedPair(): SelectedPair | undefined {
     return this.agent?.selectedPair;
@@ -353,7 +382,10 @@ export class PeerConnection {
     if (this.closedFlag || !this.agent) return;
     const relay = this.relays.find((r) => r.owns(dgram.local, dgram.remote, dgram.data));
     if (relay) relay.client.handleInput(now, dgram.data);
-    else this.agent.handleInput(now, dgram);
+    else {
+      this.pairStats.received(now, dgram.local, dgram.remote, dgram.data);
+      this.agent.handleInput(now, dgram);
+    }
     this.pump(now);
   }
 
@@ -676,6 +708,15 @@ export class PeerConnection {
     readonly channels: readonly (PeerChannel & { readonly counters: ChannelCounters; readonly state: string })[];
     readonly dataChannelsOpened: number;
     readonly dataChannelsClosed: number;
+    /** Every pair of the checklist with its W3C counters (undefined before any datagram). */
+    readonly pairs: readonly PairSnapshot[];
+    readonly transportTotals: Readonly<TransportTotals>;
+    readonly selectedPairChanges: number;
+    readonly localUfrag: string | undefined;
+    /** What DTLS negotiated, once connected. */
+    readonly dtls: { readonly version: string; readonly cipherSuite: string; readonly srtpProfile: string | undefined; readonly peerCertificate: Uint8Array; readonly peerFingerprint: CertFingerprint } | undefined;
+    readonly localCertificate: Uint8Array;
+    readonly localFingerprint: CertFingerprint;
   } {
     const d = this.dtls?.state;
     const dtlsState = this.dtlsFailed ? 'failed' : d === undefined || d === 'new' ? 'new' : d === 'handshaking' ? 'connecting' : d;
@@ -693,7 +734,31 @@ export class PeerConnection {
       })),
       dataChannelsOpened: this.channelsOpened,
       dataChannelsClosed: this.channelsClosed,
+      pairs: this.pairSnapshots(),
+      transportTotals: { ...this.pairStats.totals },
+      selectedPairChanges: this.selectedPairChanges,
+      localUfrag: this.agent?.localUfrag,
+      dtls: this.dtls?.negotiated,
+      localCertificate: this.certificate.der,
+      localFingerprint: this.localFingerprint,
     };
+  }
+
+  /** The checklist (and the selected pair, even when a restart replaced the checklist) with counters. */
+  private pairSnapshots(): PairSnapshot[] {
+    const agent = this.agent;
+    if (!agent) return [];
+    const selected = agent.selectedPair;
+    const same = (a: IceCandidate, b: IceCandidate): boolean => a.address === b.address && a.port === b.port && a.type === b.type && a.foundation === b.foundation;
+    const out: PairSnapshot[] = agent.checklist.map((p) => ({
+      local: p.local, remote: p.remote, state: p.state, nominated: p.nominated,
+      selected: selected !== undefined && same(selected.local, p.local) && same(selected.remote, p.remote),
+      counters: this.pairStats.get(candidateBase(p.local), p.remote),
+    }));
+    if (selected && !out.some((p) => p.selected)) {
+      out.push({ local: selected.local, remote: selected.remote, state: 'succeeded', nominated: true, selected: true, counters: this.pairStats.get(candidateBase(selected.local), selected.remote) });
+    }
+    return out;
   }
 
   /** W3C close(): everything stops, no events after the state change. */
@@ -978,6 +1043,7 @@ export class PeerConnection {
         }
         for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) {
           moved = true;
+          this.pairStats.sent(now, t.from, t.to, t.data);
           if (t.relayed) {
             const relay = this.relays.find((r) => r.relayed && r.relayed.address === t.from.address && r.relayed.port === t.from.port);
             if (relay) relay.send(now, t.to, t.data);
@@ -1013,7 +1079,10 @@ export class PeerConnection {
           agent.addRelayedCandidate(now, r.id, { relayed: e.relayed, server: r.config.server, ...(e.mapped ? { mapped: e.mapped } : {}) });
         } else if (e.type === 'data') {
           const relayed = r.relayed;
-          if (relayed) agent.handleInput(now, { local: relayed, remote: e.peer, data: e.data });
+          if (relayed) {
+            this.pairStats.received(now, relayed, e.peer, e.data);
+            agent.handleInput(now, { local: relayed, remote: e.peer, data: e.data });
+          }
         } else if (e.type === 'error' && e.operation === 'allocate') {
           agent.addRelayedCandidate(now, r.id, undefined, { url: r.config.url, errorCode: e.code, errorText: e.reason });
         } else if (e.type === 'closed' && e.reason === 'failed' && r.relayed === undefined) {
@@ -1145,6 +1214,7 @@ export class PeerConnection {
         if ((e.state === 'connected' || e.state === 'completed') && this.dtls && this.dtls.state === 'new' && this.dtls.role === 'client') this.dtls.start(now);
         break;
       case 'selected-pair':
+        this.selectedPairChanges++;
         if (this.dtls && this.dtls.state === 'new' && this.dtls.role === 'client') this.dtls.start(now);
         break;
       case 'data':

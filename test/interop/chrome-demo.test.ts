@@ -13,6 +13,9 @@ import { mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection as WeriftPeerConnection } from 'werift';
+import WebSocket from 'ws';
+import fc from 'fast-check';
+import { ParseError } from '../../src/common/errors.js';
 import { describeOffer, MAX_BOT_ROOMS, startDemo as startDemoInProcess } from '../../src/cli/demo.js';
 import type { DemoHandle } from '../../src/cli/demo.js';
 import { BOT_NAME } from '../../src/cli/demo-bot.js';
@@ -35,6 +38,8 @@ interface DemoState {
   } | null;
   botStats: {
     dtlsState: string | null;
+    tlsVersion?: string | null;
+    dtlsCipher?: string | null;
     selectedPair: { local: string; remote: string; nominated: boolean } | null;
     channels: { label: string; messagesReceived: number; bytesReceived: number }[];
   } | null;
@@ -54,7 +59,9 @@ function startDemo(): { child: ChildProcess; url: Promise<string>; output: () =>
     child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => reject(new Error(`demo exited early (${code}):\n${out}`)));
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': npm may exit on the signal before the demo (its grandchild, which
+  // shares the output pipes) has finished shutting down; 'close' waits for every writer.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return { child, url, output: () => out, exited };
 }
 
@@ -75,9 +82,11 @@ describe.skipIf(!chromeAvailable)('npm run demo in Chrome', () => {
         await page.fill('#chat-input', 'hello purertc');
         await page.click('#chat-send');
         await expect.poll(() => page.locator('#chat-log .bot').allTextContents(), { timeout: 10_000 }).toContain('bot: echo: hello purertc');
+        await expect
+          .poll(async () => (await page.evaluate(() => (window as unknown as { demoState: DemoState }).demoState)).stages.gathering, { timeout: 10_000 })
+          .toBe('complete');
         const state = await page.evaluate(() => (window as unknown as { demoState: DemoState }).demoState);
         expect(state.stages.signaling).toBe('answered');
-        expect(state.stages.gathering).toBe('complete');
         expect(['connected', 'completed']).toContain(state.stages.ice);
         expect(state.stages.sctp).toBe('connected');
         // Chrome's own getStats (W3C webrtc-stats): a nominated pair carrying bytes, DTLS done.
@@ -101,6 +110,9 @@ describe.skipIf(!chromeAvailable)('npm run demo in Chrome', () => {
         expect(bot?.selectedPair?.nominated).toBe(true);
         expect(bot?.channels[0]?.label).toBe('chat');
         expect(bot?.channels[0]?.bytesReceived).toBeGreaterThan(0);
+        // Where purertc's stats report the DTLS version and cipher, both ends agree on them.
+        if (bot?.tlsVersion != null) expect(bot.tlsVersion).toBe(browser?.tlsVersion);
+        if (bot?.dtlsCipher != null) expect(bot.dtlsCipher).toBe(browser?.dtlsCipher);
         expect(await page.locator('#bot-stats').textContent()).toContain('nominatedyes');
         // The browser's offer, parsed and re-serialized byte-exact by purertc (RFC 8866).
         await expect.poll(() => page.locator('#roundtrip').textContent(), { timeout: 10_000 }).toBe('round trip byte-exact');
@@ -112,9 +124,19 @@ describe.skipIf(!chromeAvailable)('npm run demo in Chrome', () => {
         expect(state.errors).toEqual([]);
         await mkdir(ARTIFACTS_DIR, { recursive: true });
         await page.screenshot({ path: `${ARTIFACTS_DIR}demo.png`, fullPage: true });
+        // A second tab in the same room gets its own peer connection with the bot.
+        const second = await context.newPage();
+        await second.goto(`${url}?room=e2e`);
+        await expect.poll(() => second.locator('#st-channel').textContent(), { timeout: 20_000 }).toBe('open');
+        await second.fill('#chat-input', 'second tab');
+        await second.click('#chat-send');
+        await expect.poll(() => second.locator('#chat-log .bot').allTextContents(), { timeout: 10_000 }).toContain('bot: echo: second tab');
+        expect(await page.locator('#chat-log .bot').allTextContents()).not.toContain('bot: echo: second tab');
+        expect(demo.output().match(/: answered$/gm)).toHaveLength(2);
+        await second.close();
         // Leaving the page closes the bot's peer connection (bye, then peer-left).
         await page.close();
-        await expect.poll(() => demo.output(), { timeout: 10_000 }).toMatch(/bot <-> \S+: closed \((bye|left the room)\)/);
+        await expect.poll(() => demo.output(), { timeout: 10_000 }).toMatch(/bot <-> \S+: closed \((bye|left the room)\)[^]*bot <-> \S+: closed \((bye|left the room)\)/);
       } finally {
         await context.close();
       }
@@ -123,6 +145,7 @@ describe.skipIf(!chromeAvailable)('npm run demo in Chrome', () => {
     }
     await demo.exited;
     expect(demo.output()).toContain('purertc demo: shutting down');
+    expect(demo.output()).not.toMatch(/error|unhandled|exception/i);
   });
 
   it('with ?relay=1 Chrome reaches the bot only through purertc TURN (RFC 8656)', async () => {
@@ -147,6 +170,11 @@ describe.skipIf(!chromeAvailable)('npm run demo in Chrome', () => {
         const state = await page.evaluate(() => (window as unknown as { demoState: DemoState }).demoState);
         expect(state.browserStats?.nominated).toBe(true);
         expect(state.errors).toEqual([]);
+        // SIGTERM with the peer still connected: the demo closes the bot's peer and exits
+        // (npm, in the same process group, reports the signal rather than a code).
+        if (demo.child.pid !== undefined) process.kill(-demo.child.pid, 'SIGTERM');
+        await demo.exited;
+        expect(demo.output()).toMatch(/closed \(bot stopping\)/);
       } finally {
         await context.close();
       }
@@ -155,6 +183,7 @@ describe.skipIf(!chromeAvailable)('npm run demo in Chrome', () => {
     }
     await demo.exited;
     expect(demo.output()).toContain('purertc demo: shutting down');
+    expect(demo.output()).not.toMatch(/error|unhandled|exception/i);
   });
 });
 
@@ -192,6 +221,22 @@ describe('the demo in-process, with visitors we did not write', () => {
     expect(out.bundle).toEqual(['0', '1', '2']);
     expect(out.media[0]?.codecs.some((c) => / opus\/48000/.test(c))).toBe(true);
     expect(out.media[1]?.codecs.some((c) => / VP8\/90000/.test(c))).toBe(true);
+  });
+
+  it('describeOffer on random text or mangled Chrome offers throws only ParseError', () => {
+    const mangled = fc
+      .tuple(fc.nat({ max: CHROME_OFFER.length }), fc.nat({ max: 64 }), fc.string({ maxLength: 16 }))
+      .map(([at, cut, insert]) => CHROME_OFFER.slice(0, at) + insert + CHROME_OFFER.slice(at + cut));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 400 }), mangled), (text) => {
+        try {
+          describeOffer(text);
+        } catch (err) {
+          if (!(err instanceof ParseError)) throw err;
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('a werift peer (independent TypeScript stack) chats with the bot through the demo signaling', async () => {
@@ -253,6 +298,29 @@ describe('the demo in-process, with visitors we did not write', () => {
     expect(answer.sdp).toMatch(/^v=0\r\n/);
     expect(d.botRooms()).toEqual(['bad']);
   }, 20_000);
+
+  it('lets only the demo page\'s origin drive the bot and the signaling', async () => {
+    const { demo: d } = await demo();
+    const base = d.url.replace('localhost', '127.0.0.1');
+    const post = (origin: string): Promise<Response> => fetch(`${base}api/bot?room=o`, { method: 'POST', headers: { origin } });
+    expect((await post('http://evil.example')).status).toBe(403);
+    expect((await post(d.url.replace(/\/$/, ''))).status).toBe(200);
+    const status = (origin: string): Promise<number> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(d.signalingUrl, { origin });
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_req, res) => {
+          resolve(res.statusCode ?? 0);
+          ws.terminate();
+        });
+        ws.once('error', () => undefined);
+      });
+    expect(await status('http://evil.example')).toBe(403);
+    expect(await status(d.url.replace(/\/$/, ''))).toBe(101);
+  });
 
   it('checks the room asked for, and bounds the rooms the bot joins', async () => {
     const { demo: d } = await demo();
