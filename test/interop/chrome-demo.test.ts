@@ -188,7 +188,7 @@ describe.skipIf(!chromeAvailable)('npm run demo in Chrome', () => {
 });
 
 /** Chromium 156's own offer (audio, video, data channel), captured on this machine. */
-const CHROME_OFFER = readFileSync('/work/shared/captures/chromium-156/offer-audio-video-datachannel.sdp', 'utf8');
+const CHROME_OFFER = readFileSync(new URL('../../vectors/chromium-156/offer-audio-video-datachannel.sdp', import.meta.url), 'utf8');
 
 describe('the demo in-process, with visitors we did not write', () => {
   const cleanups: (() => unknown)[] = [];
