@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores here: keep the Chrome and interop suites from starving each other.
     maxWorkers: 2,
-    reporters: ['default'],
+    // The JSON report feeds the plain 'N passed, N failed' line that .ci/run prints.
+    reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest-results.json' }]],
   },
 });

@@ -8,6 +8,7 @@
  */
 import { ParseError } from '../common/errors.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
+import { concatBytes } from '../common/bytes.js';
 
 /** An encoded media frame (an access unit / picture / temporal unit). */
 export interface EncodedFrame {
@@ -45,15 +46,7 @@ export interface Packetizer {
 
 /** Concatenate parts into one new array. */
 export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
 
 /**

@@ -10,9 +10,14 @@
  * Tests and loopback-only setups pass `iceInterfaceAddresses: ['127.0.0.1']` (bind exactly
  * these; loopback addresses listed there become host candidates), or
  * `iceIncludeLoopback: true` to add loopback to the default list. A host whose only
- * interface is loopback binds its loopback addresses rather than none. `stun:` servers are
- * and `turn:` (UDP) servers are resolved with DNS; a TURN server gives a relayed
- * candidate (RFC 8656), and `iceTransportPolicy: 'relay'` uses only those.
+ * interface is loopback binds its loopback addresses rather than none. `stun:` and `turn:`
+ * servers are resolved with DNS; a TURN server gives a relayed candidate (RFC 8656), and
+ * `iceTransportPolicy: 'relay'` uses only those. TURN servers are reached over UDP, or over
+ * TCP (`turn:host:port?transport=tcp`) or TLS (`turns:host[:port]`, default port 5349;
+ * RFC 7065 section 3.1, RFC 8656 section 3.1) through one TurnStream (node/turn-stream)
+ * each: the facade carries the core's transmits to such a server on the stream and hands
+ * each received frame back as a datagram from it. TLS verifies the server certificate
+ * with Node's default CA store unless `turnTlsCa` / `turnTlsRejectUnauthorized` say otherwise.
  */
 import { lookup } from 'node:dns/promises';
 import { createSocket, type Socket } from 'node:dgram';
@@ -33,7 +38,9 @@ import { RTCIceCandidate } from './rtc-ice-candidate.js';
 import type { RTCIceCandidateInit } from './rtc-ice-candidate.js';
 import { RTCSctpTransport } from './rtc-sctp-transport.js';
 import { RTCSessionDescription } from './rtc-session-description.js';
-import { buildStatsReport } from './rtc-stats.js';
+import { buildStatsReport, RTCStatsReport as StatsReport } from './rtc-stats.js';
+import { TURN_DEFAULT_PORT, TURNS_DEFAULT_PORT, TurnStream } from './turn-stream.js';
+import type { TurnStreamTransport } from './turn-stream.js';
 import type { RTCSharedUdpSocket, SharedSocketAttachment } from './rtc-shared-socket.js';
 import type { RTCStatsReport } from './rtc-stats.js';
 import type { RTCSessionDescriptionInit } from './rtc-session-description.js';
@@ -70,6 +77,16 @@ export interface RTCConfiguration {
    * peers no TURN servers.
    */
   sharedSocket?: RTCSharedUdpSocket;
+  /**
+   * purertc: extra trust anchors (PEM) for `turns:` servers, on top of Node's default CA
+   * store (e.g. a test's self-signed certificate).
+   */
+  turnTlsCa?: string | string[];
+  /**
+   * purertc: `false` accepts any certificate from `turns:` servers (tests only; default
+   * true: the certificate must chain to a trusted CA and match the URI's host).
+   */
+  turnTlsRejectUnauthorized?: boolean;
 }
 
 export interface RTCOfferOptions {
@@ -96,28 +113,63 @@ async function resolveHost(host: string): Promise<string | undefined> {
   }
 }
 
+/** A TURN server reached over a stream: how, and the URI's host (TLS SNI / identity). */
+interface StreamServer {
+  readonly transport: TurnStreamTransport;
+  readonly host: string;
+}
+
+const addressKey = (a: TransportAddress): string => `${a.address}|${a.port}`;
+
 /**
- * Resolves `stun:host[:port]` (RFC 7064 section 3.1) and `turn:host[:port][?transport=udp]`
- * (RFC 7065 section 3.1) URLs. TURN over TCP/TLS (`turns:`, `transport=tcp`) is skipped.
+ * Parses `stun:host[:port]` (RFC 7064 section 3.1) and `turn:host[:port][?transport=udp|tcp]`
+ * / `turns:host[:port][?transport=tcp]` (RFC 7065 section 3.1; default ports 3478 and
+ * 5349). Returns undefined for what we do not use (`stuns:`, `turns:...?transport=udp`).
  */
-async function resolveIceServers(servers: readonly RTCIceServer[]): Promise<{ stun: TransportAddress[]; turn: TurnServerConfig[] }> {
+export function parseIceServerUrl(url: string): { scheme: 'stun' | 'turn'; host: string; port: number; transport: 'udp' | 'tcp' | 'tls' } | undefined {
+  const m = /^(stun|turns?):(\[[^\]]+\]|[^:?]+)(?::(\d{1,5}))?(?:\?transport=(udp|tcp))?$/i.exec(url);
+  if (!m) return undefined;
+  const scheme = (m[1] as string).toLowerCase();
+  const requested = m[4]?.toLowerCase();
+  const port = m[3] !== undefined ? Number(m[3]) : scheme === 'turns' ? TURNS_DEFAULT_PORT : TURN_DEFAULT_PORT;
+  if (port < 1 || port > 65535) return undefined;
+  const host = (m[2] as string).replace(/^\[|\]$/g, '');
+  if (scheme === 'stun') return requested === undefined ? { scheme: 'stun', host, port, transport: 'udp' } : undefined;
+  if (scheme === 'turns') return requested === 'udp' ? undefined : { scheme: 'turn', host, port, transport: 'tls' };
+  return { scheme: 'turn', host, port, transport: requested === 'tcp' ? 'tcp' : 'udp' };
+}
+
+/**
+ * Resolves the configured servers. A TURN server over TCP/TLS at the same address and port
+ * as an earlier UDP one (or the reverse) is skipped: the core tells servers apart by address.
+ */
+async function resolveIceServers(servers: readonly RTCIceServer[]): Promise<{ stun: TransportAddress[]; turn: TurnServerConfig[]; streams: Map<string, StreamServer> }> {
   const stun: TransportAddress[] = [];
   const turn: TurnServerConfig[] = [];
+  const streams = new Map<string, StreamServer>();
   for (const s of servers) {
     const urls = Array.isArray(s.urls) ? s.urls : [s.urls];
     for (const url of urls) {
-      const m = /^(stun|turn):(\[[^\]]+\]|[^:?]+)(?::(\d+))?(?:\?transport=(udp|tcp))?$/i.exec(url);
-      if (!m) continue;
-      const scheme = (m[1] as string).toLowerCase();
-      if (m[4] !== undefined && (m[4] as string).toLowerCase() !== 'udp') continue;
-      const address = await resolveHost((m[2] as string).replace(/^\[|\]$/g, ''));
+      const u = parseIceServerUrl(url);
+      if (!u) continue;
+      const address = await resolveHost(u.host);
       if (address === undefined) continue;
-      const port = m[3] !== undefined ? Number(m[3]) : 3478;
-      if (scheme === 'stun') stun.push({ address, port });
-      else turn.push({ server: { address, port }, username: s.username ?? '', password: s.credential ?? '', url });
+      const server = { address, port: u.port };
+      if (u.scheme === 'stun') {
+        stun.push(server);
+        continue;
+      }
+      if (turn.some((t) => addressKey(t.server) === addressKey(server))) continue;
+      if (u.transport !== 'udp') streams.set(addressKey(server), { transport: u.transport, host: u.host });
+      turn.push({ server, username: s.username ?? '', password: s.credential ?? '', url, transport: u.transport });
     }
   }
-  return { stun, turn };
+  return { stun, turn, streams };
+}
+
+/** STUN Binding (method 0x001, any class): the agent's own srflx checks, never TURN traffic. */
+function isStunBinding(data: Uint8Array): boolean {
+  return data.length >= 2 && (data[0] as number) < 4 && ((((data[0] as number) << 8) | (data[1] as number)) & 0x3eef) === 0x0001;
 }
 
 export class RTCPeerConnection extends EventTarget {
@@ -126,6 +178,9 @@ export class RTCPeerConnection extends EventTarget {
   #core: PeerConnection | undefined;
   readonly #ready: Promise<PeerConnection>;
   readonly #sockets = new Map<string, Socket>();
+  /** TURN servers reached over TCP/TLS (by `address|port`), and their open streams. */
+  #streamServers = new Map<string, StreamServer>();
+  readonly #streams = new Map<string, TurnStream>();
   /** The shared socket's address and our attachment, when `sharedSocket` is configured. */
   #shared: { readonly base: TransportAddress; readonly attachment: SharedSocketAttachment } | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -180,6 +235,7 @@ export class RTCPeerConnection extends EventTarget {
   async #setup(): Promise<PeerConnection> {
     const relayOnly = this.#config.iceTransportPolicy === 'relay';
     const servers = await resolveIceServers(this.#config.iceServers ?? []);
+    this.#streamServers = servers.streams;
     const explicit = this.#config.iceInterfaceAddresses;
     let addresses = explicit ?? listHostAddresses({ includeLoopback: this.#config.iceIncludeLoopback ?? false }).map((a) => a.address);
     // A machine with no usable interface but loopback (a container, a CI namespace) can
@@ -463,7 +519,20 @@ export class RTCPeerConnection extends EventTarget {
 
   /** W3C 8.2 getStats() (selector not supported: the whole report). */
   getStats(): Promise<RTCStatsReport> {
-    return this.#ready.then((core) => buildStatsReport(core, performance.timeOrigin + this.#now(), performance.timeOrigin));
+    return this.#ready.then((core) => this.#relabelRelays(buildStatsReport(core, performance.timeOrigin + this.#now(), performance.timeOrigin)));
+  }
+
+  /** webrtc-stats 7.17 relayProtocol: 'tcp' / 'tls' for candidates relayed by a stream server. */
+  #relabelRelays(report: RTCStatsReport): RTCStatsReport {
+    const byRelayed = new Map<string, TurnStreamTransport>();
+    for (const s of this.#streams.values()) if (s.relayed) byRelayed.set(addressKey(s.relayed), s.transport);
+    if (byRelayed.size === 0) return report;
+    const out = new StatsReport();
+    for (const [id, st] of report) {
+      const proto = st.type === 'local-candidate' && st['candidateType'] === 'relay' ? byRelayed.get(`${String(st['address'])}|${String(st['port'])}`) : undefined;
+      out.set(id, proto === undefined ? st : { ...st, relayProtocol: proto });
+    }
+    return out;
   }
 
   close(): void {
@@ -480,6 +549,8 @@ export class RTCPeerConnection extends EventTarget {
     if (core) this.#sendAll(core);
     for (const s of this.#sockets.values()) s.close();
     this.#sockets.clear();
+    for (const s of this.#streams.values()) s.close();
+    this.#streams.clear();
     this.#shared?.attachment.detach();
     for (const ch of this.#channels.values()) ch._closedByPeerConnection();
     for (const e of this.#early) e.channel._closedByPeerConnection();
@@ -496,9 +567,32 @@ export class RTCPeerConnection extends EventTarget {
         shared.attachment.send(t.data, t.to);
         continue;
       }
+      const stream = this.#streamServers.get(addressKey(t.to));
+      if (stream && !isStunBinding(t.data)) {
+        this.#streamTo(t.from, t.to, stream).send(t.data);
+        continue;
+      }
       const s = this.#sockets.get(`${t.from.address}|${t.from.port}`);
       s?.send(t.data, t.to.port, t.to.address);
     }
+  }
+
+  /** The stream to a TCP/TLS TURN server (opened on first use, or reopened after it ended). */
+  #streamTo(base: TransportAddress, server: TransportAddress, how: StreamServer): TurnStream {
+    const key = addressKey(server);
+    const open = this.#streams.get(key);
+    if (open && (!open.isClosed || this.#closed)) return open;
+    const stream = new TurnStream({
+      server, transport: how.transport, host: how.host, localAddress: base.address,
+      ...(this.#config.turnTlsCa !== undefined ? { ca: this.#config.turnTlsCa } : {}),
+      ...(this.#config.turnTlsRejectUnauthorized !== undefined ? { rejectUnauthorized: this.#config.turnTlsRejectUnauthorized } : {}),
+      onFrame: (data) => {
+        if (this.#closed) return;
+        this.#runInput((c, now) => c.handleInput(now, { local: base, remote: server, data }));
+      },
+    });
+    this.#streams.set(key, stream);
+    return stream;
   }
 
   #flush(): void {

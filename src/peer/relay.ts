@@ -4,6 +4,10 @@
  * ICE agent (RFC 8445 section 5.1.1.2 "Relayed candidates"): requests go out from a host
  * base, Data indications and ChannelData come back as datagrams on the relayed address,
  * and permissions (RFC 8656 section 9) are installed for each peer the agent sends to.
+ * The server may be reached over UDP, or over TCP / TLS (RFC 8656 section 3.1, URIs of
+ * RFC 7065): then the client runs in stream mode (no retransmissions, padded ChannelData,
+ * RFC 8656 12.5) and the host carries its transmits on its stream connection, handing
+ * each frame back to the core as a datagram from the server.
  */
 import type { TransportAddress } from '../ice/stun-binding.js';
 import { TurnClient } from '../turn/client.js';
@@ -21,6 +25,8 @@ export interface TurnServerConfig {
   readonly password: string;
   /** The URL as configured (for icecandidateerror). */
   readonly url: string;
+  /** How the host reaches the server (default 'udp'); 'tcp' and 'tls' are streams the host frames. */
+  readonly transport?: 'udp' | 'tcp' | 'tls';
 }
 
 /** Peers one relay installs permissions for; beyond it sends are dropped (RFC 8656 9 quotas). */
@@ -40,7 +46,11 @@ export class Relay {
     this.id = id;
     this.config = config;
     this.base = base;
-    this.client = new TurnClient({ server: stunAddress(config.server), username: config.username, password: config.password, ...(random ? { random } : {}) });
+    this.client = new TurnClient({
+      server: stunAddress(config.server), username: config.username, password: config.password,
+      transport: config.transport === 'tcp' || config.transport === 'tls' ? 'tcp' : 'udp',
+      ...(random ? { random } : {}),
+    });
   }
 
   get relayed(): TransportAddress | undefined {
