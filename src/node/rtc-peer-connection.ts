@@ -569,7 +569,7 @@ export class RTCPeerConnection extends EventTarget {
       }
       const stream = this.#streamServers.get(addressKey(t.to));
       if (stream && !isStunBinding(t.data)) {
-        this.#streamTo(t.from, t.to, stream).send(t.data);
+        this.#streamTo(t.from, t.to, stream)?.send(t.data);
         continue;
       }
       const s = this.#sockets.get(`${t.from.address}|${t.from.port}`);
@@ -577,11 +577,15 @@ export class RTCPeerConnection extends EventTarget {
     }
   }
 
-  /** The stream to a TCP/TLS TURN server (opened on first use, or reopened after it ended). */
-  #streamTo(base: TransportAddress, server: TransportAddress, how: StreamServer): TurnStream {
+  /**
+   * The stream to a TCP/TLS TURN server, opened on first use. It is not reopened once it
+   * ends: the allocation lived on that connection (RFC 8656 section 3.1), and the client's
+   * transaction timeouts report the loss.
+   */
+  #streamTo(base: TransportAddress, server: TransportAddress, how: StreamServer): TurnStream | undefined {
     const key = addressKey(server);
     const open = this.#streams.get(key);
-    if (open && (!open.isClosed || this.#closed)) return open;
+    if (open || this.#closed) return open;
     const stream = new TurnStream({
       server, transport: how.transport, host: how.host, localAddress: base.address,
       ...(this.#config.turnTlsCa !== undefined ? { ca: this.#config.turnTlsCa } : {}),

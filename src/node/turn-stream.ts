@@ -24,11 +24,13 @@ import { StunStreamFramer } from '../stun/stream-framing.js';
 import { decodeStunMessage } from '../stun/message.js';
 import { StunMethod } from '../stun/constants.js';
 
-/** Bytes queued while the connection is being established or the socket is backed up. */
+/** Bytes held while connecting, and the socket write-buffer level beyond which frames are dropped. */
 export const MAX_TURN_STREAM_QUEUED_BYTES = 1 << 20;
 /** RFC 7065 section 3: default ports for `turn:` (UDP and TCP) and `turns:`. */
 export const TURN_DEFAULT_PORT = 3478;
 export const TURNS_DEFAULT_PORT = 5349;
+/** After close(), how long the socket may sit idle (draining the deallocating Refresh) before it is destroyed. */
+export const TURN_STREAM_CLOSE_LINGER_MS = 1000;
 
 export type TurnStreamTransport = 'tcp' | 'tls';
 
@@ -54,7 +56,7 @@ export class TurnStream {
   private readonly queued: Uint8Array[] = [];
   private queuedBytes = 0;
   private readonly framer = new StunStreamFramer();
-  /** Frames dropped because the queue was full. */
+  /** Frames dropped because the queue (or the socket's write buffer) held MAX_TURN_STREAM_QUEUED_BYTES. */
   dropped = 0;
   /** The relayed address from the server's Allocate success response, once seen. */
   relayed: TransportAddress | undefined;
@@ -76,8 +78,10 @@ export class TurnStream {
     if (this.closed) return;
     if (!this.socket) this.open();
     const socket = this.socket;
-    if (this.connected && socket && socket.writableLength < MAX_TURN_STREAM_QUEUED_BYTES) {
-      socket.write(frame);
+    if (this.connected && socket) {
+      // A whole frame or nothing: a backed-up connection drops (datagram semantics, RFC 8656 12.5).
+      if (socket.writableLength < MAX_TURN_STREAM_QUEUED_BYTES) socket.write(frame);
+      else this.dropped++;
       return;
     }
     if (this.queuedBytes + frame.length > MAX_TURN_STREAM_QUEUED_BYTES) {
@@ -97,7 +101,7 @@ export class TurnStream {
     if (s) {
       // Let queued bytes (the deallocating Refresh) go, then close; never wait on the peer.
       s.end();
-      s.setTimeout(1000, () => s.destroy());
+      s.setTimeout(TURN_STREAM_CLOSE_LINGER_MS, () => s.destroy());
       s.unref();
     }
   }

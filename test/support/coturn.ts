@@ -1,10 +1,13 @@
 // coturn's `turnserver` (a STUN/TURN server we did not write) for interop tests: started
 // on an ephemeral loopback port with its state in a temporary folder, ready once it
-// answers a STUN Binding request (RFC 8489), stopped (and awaited) afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
+// answers a STUN Binding request (RFC 8489), stopped (and awaited) afterwards. With
+// `{ tls: true }` it also listens for TURN over TLS (RFC 8656 section 3.1) with a
+// self-signed certificate made by openssl in that folder (CN localhost, SAN 127.0.0.1).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeStunMessage, encodeStunMessage, StunMethod } from '../../src/stun/index.js';
@@ -26,9 +29,42 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
+/** A TCP port on 127.0.0.1 free a moment ago (listened on and released). */
+export async function freeTcpPort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` right now. */
+async function acceptsTcp(port: number): Promise<boolean> {
+  const socket = connect({ host: '127.0.0.1', port });
+  try {
+    await Promise.race([once(socket, 'connect'), once(socket, 'error').then(() => Promise.reject(new Error('refused')))]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.destroy();
+  }
+}
+
+export interface CoturnOptions {
+  /** Also listen for TLS on `tlsPort` with a fresh self-signed certificate (`certPem`). */
+  readonly tls?: boolean;
+}
+
 export interface Coturn {
   /** Its UDP (and TCP) listening port on 127.0.0.1. */
   readonly port: number;
+  /** With `tls`: its TLS listening port on 127.0.0.1. */
+  readonly tlsPort?: number;
+  /** With `tls`: its self-signed certificate (PEM), for clients to trust. */
+  readonly certPem?: string;
   readonly process: ChildProcess;
   /** Kills it, waits for it to exit and removes its folder. */
   stop(): Promise<void>;
@@ -38,13 +74,27 @@ export interface Coturn {
  * Starts `turnserver -n` (no config file) on 127.0.0.1 without TLS, DTLS or its CLI, with
  * `flags` added (e.g. `-S` for STUN only, or `--lt-cred-mech --user=u:p --realm=r`).
  */
-export async function startCoturn(flags: readonly string[]): Promise<Coturn> {
+export async function startCoturn(flags: readonly string[], options: CoturnOptions = {}): Promise<Coturn> {
   const port = await freeUdpPort();
   const dir = mkdtempSync(join(tmpdir(), 'purertc-coturn-'));
+  let tlsFlags = ['--no-tls'];
+  let tlsPort: number | undefined;
+  let certPem: string | undefined;
+  if (options.tls) {
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert,
+    ], { stdio: 'ignore' });
+    certPem = readFileSync(cert, 'utf8');
+    tlsPort = await freeTcpPort();
+    tlsFlags = [`--tls-listening-port=${tlsPort}`, `--cert=${cert}`, `--pkey=${key}`];
+  }
   const child = spawn(
     TURNSERVER,
     [
-      '-n', '--listening-ip=127.0.0.1', `--listening-port=${port}`, '--no-tls', '--no-dtls', '--no-cli',
+      '-n', '--listening-ip=127.0.0.1', `--listening-port=${port}`, ...tlsFlags, '--no-dtls', '--no-cli',
       `--pidfile=${join(dir, 'turnserver.pid')}`, `--userdb=${join(dir, 'turndb')}`, ...flags,
     ],
     { stdio: 'ignore' },
@@ -84,5 +134,23 @@ export async function startCoturn(flags: readonly string[]): Promise<Coturn> {
   } finally {
     probe.close();
   }
-  return { port, process: child, stop };
+  if (tlsPort !== undefined) {
+    const p = tlsPort;
+    let listening = false;
+    try {
+      await waitFor(
+        () => {
+          if (!listening) void acceptsTcp(p).then((ok) => (listening ||= ok));
+          return listening ? true : undefined;
+        },
+        'coturn to accept TLS connections',
+        COTURN_START_LIMIT_MS,
+        PROBE_INTERVAL_MS,
+      );
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+  return { port, process: child, stop, ...(tlsPort !== undefined ? { tlsPort } : {}), ...(certPem !== undefined ? { certPem } : {}) };
 }
