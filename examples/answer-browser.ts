@@ -1,11 +1,12 @@
 // A Node peer that answers a browser's data channel, over purertc's signaling server.
-// Run `npm run demo` (it serves signaling on /signal), then: npx tsx examples/answer-browser.ts
+// `npm run demo`, then `npx tsx examples/answer-browser.ts ws://localhost:8080/signal mine`,
+// and open http://localhost:8080/?room=mine: the page offers to this peer.
 import { RTCPeerConnection } from 'purertc';
 import { SignalingClient } from 'purertc/signaling';
 
 const url = process.argv[2] ?? 'ws://localhost:8080/signal';
 const sig = await SignalingClient.connect(url);
-await sig.join(process.argv[3] ?? 'demo', 'node-peer');
+await sig.join(process.argv[3] ?? 'mine', 'purertc-echo-bot'); // the name the demo page calls
 
 sig.on('offer', async ({ from, sdp }) => {
   const pc = new RTCPeerConnection();
