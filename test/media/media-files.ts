@@ -29,7 +29,13 @@ export function ffmpeg(args: readonly string[]): void {
 
 /** `ffmpeg -v error -i file -f null -`: what the decoder prints on stderr (empty when the file decodes cleanly), plus the exit status when non-zero. */
 export function ffmpegStderr(file: string): string {
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+  // -fps_mode passthrough -enc_time_base -1: frames keep their own timestamps in the
+  // input's time base. Without them ffmpeg retimes video to a guessed frame rate for the
+  // null muxer, and two of Chrome's capture frames closer together than that guess
+  // collide ("non monotonically increasing dts"): a complaint about ffmpeg's own muxer
+  // timing, not about the stream we wrote (reproduced with a libvpx IVF whose frames
+  // are 100 ticks of 90 kHz apart).
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'], { encoding: 'utf8' });
   return r.stderr + (r.status === 0 ? '' : `exit ${r.status}`);
 }
 
