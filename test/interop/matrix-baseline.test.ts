@@ -130,6 +130,8 @@ describe('matrix helpers against outside references', () => {
         expect(sdpMaxMessageSize(`v=0\r\n${junk.replace(/[\r\n]/g, '')}\r\na=max-message-size:${n}\r\n`)).toBe(n);
       }),
     );
+    // Regression (found by the property below): a value whose own `toString` is not callable.
+    expect(summarizeStats([{ id: { toString: '' }, type: { valueOf: 1, toString: 2 } }]).bytesSent).toBeGreaterThanOrEqual(0);
     fc.assert(
       fc.property(fc.array(fc.dictionary(fc.constantFrom('id', 'type', 'selectedCandidatePairId', 'localCandidateId', 'bytesSent', 'address', 'port'), fc.anything())), (records) => {
         const s = summarizeStats(records);

@@ -384,15 +384,33 @@ function statsRecords(report: unknown): Record<string, unknown>[] {
   return out;
 }
 
+/** String(v) that cannot throw (a record may hold an object whose toString is not callable). */
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return '';
+  }
+}
+
+/** Number(v) that cannot throw. */
+function safeNumber(v: unknown): number {
+  try {
+    return Number(v);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Summarises a W3C stats report (webrtc-stats: transport, candidate-pair, *-candidate, data-channel). */
 export function summarizeStats(records: readonly Record<string, unknown>[]): MatrixStats {
   const byId = new Map<string, Record<string, unknown>>();
-  for (const s of records) byId.set(String(s['id']), s);
+  for (const s of records) byId.set(safeString(s['id']), s);
   const cand = (s: Record<string, unknown> | undefined): MatrixStatsCandidate => ({
-    candidateType: String(s?.['candidateType'] ?? ''),
-    address: String(s?.['address'] ?? s?.['ip'] ?? ''),
-    port: Number(s?.['port'] ?? 0),
-    protocol: String(s?.['protocol'] ?? ''),
+    candidateType: safeString(s?.['candidateType'] ?? ''),
+    address: safeString(s?.['address'] ?? s?.['ip'] ?? ''),
+    port: safeNumber(s?.['port'] ?? 0),
+    protocol: safeString(s?.['protocol'] ?? ''),
   });
   let pair: Record<string, unknown> | undefined;
   let transport: Record<string, unknown> | undefined;
@@ -427,12 +445,12 @@ export function summarizeStats(records: readonly Record<string, unknown>[]): Mat
       pair === undefined
         ? undefined
         : {
-            local: cand(byId.get(String(pair['localCandidateId']))),
-            remote: cand(byId.get(String(pair['remoteCandidateId']))),
+            local: cand(byId.get(safeString(pair['localCandidateId']))),
+            remote: cand(byId.get(safeString(pair['remoteCandidateId']))),
           },
     bytesSent,
     bytesReceived,
-    types: [...new Set(records.map((s) => String(s['type'])))].sort(),
+    types: [...new Set(records.map((s) => safeString(s['type'])))].sort(),
   };
 }
 
