@@ -6,78 +6,17 @@ import type { SctpAssociationOptions } from '../../src/sctp/association.js';
 import { SctpAssociation } from '../../src/sctp/association.js';
 import type { LinkOptions } from '../sctp/helpers.js';
 import { Link } from '../sctp/helpers.js';
+import { SansIoPair } from '../support/sansio-pair.js';
 
-export class DcPair {
-  readonly a: DataChannelManager;
-  readonly b: DataChannelManager;
-  readonly ab: Link;
-  readonly ba: Link;
-  now = 0;
-  readonly eventsA: DataChannelEvent[] = [];
-  readonly eventsB: DataChannelEvent[] = [];
-
+export class DcPair extends SansIoPair<DataChannelEvent, DataChannelManager, Link> {
   constructor(o: { a?: Partial<DataChannelManagerOptions>; b?: Partial<DataChannelManagerOptions>; sa?: SctpAssociationOptions; sb?: SctpAssociationOptions; link?: LinkOptions; seed?: number } = {}) {
     const seed = o.seed ?? 1;
-    this.a = new DataChannelManager(new SctpAssociation({ rng: seededRandom(seed * 5 + 1), rtoMinMs: 200, ...o.sa }), { dtlsRole: 'client', remoteMaxMessageSize: 262144, ...o.a });
-    this.b = new DataChannelManager(new SctpAssociation({ rng: seededRandom(seed * 5 + 2), rtoMinMs: 200, ...o.sb }), { dtlsRole: 'server', remoteMaxMessageSize: 262144, ...o.b });
-    this.ab = new Link(o.link ?? { delayMs: 5 }, seed * 5 + 3);
-    this.ba = new Link(o.link ?? { delayMs: 5 }, seed * 5 + 4);
-  }
-
-  private settle(): void {
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      let progressed = false;
-      for (let p = this.a.pollTransmit(); p; p = this.a.pollTransmit()) {
-        this.ab.send(this.now, p);
-        progressed = true;
-      }
-      for (let p = this.b.pollTransmit(); p; p = this.b.pollTransmit()) {
-        this.ba.send(this.now, p);
-        progressed = true;
-      }
-      for (let e = this.a.pollEvent(); e; e = this.a.pollEvent()) {
-        this.eventsA.push(e);
-        progressed = true;
-      }
-      for (let e = this.b.pollEvent(); e; e = this.b.pollEvent()) {
-        this.eventsB.push(e);
-        progressed = true;
-      }
-      const x = this.ab.popDue(this.now);
-      if (x) {
-        this.b.handleInput(this.now, x);
-        progressed = true;
-      }
-      const y = this.ba.popDue(this.now);
-      if (y) {
-        this.a.handleInput(this.now, y);
-        progressed = true;
-      }
-      const ta = this.a.pollTimeout();
-      if (ta !== undefined && ta <= this.now) {
-        this.a.handleTimeout(this.now);
-        progressed = true;
-      }
-      const tb = this.b.pollTimeout();
-      if (tb !== undefined && tb <= this.now) {
-        this.b.handleTimeout(this.now);
-        progressed = true;
-      }
-      if (!progressed) return;
-    }
-    throw new Error('settle did not converge');
-  }
-
-  run(done: () => boolean, maxSteps = 1_000_000): void {
-    this.settle();
-    let steps = 0;
-    while (!done()) {
-      if (++steps > maxSteps) throw new Error(`step cap ${maxSteps} reached`);
-      const ds = [this.ab.next(), this.ba.next(), this.a.pollTimeout(), this.b.pollTimeout()].filter((d): d is number => d !== undefined);
-      if (ds.length === 0) return;
-      this.now = Math.max(this.now, Math.min(...ds));
-      this.settle();
-    }
+    super(
+      new DataChannelManager(new SctpAssociation({ rng: seededRandom(seed * 5 + 1), rtoMinMs: 200, ...o.sa }), { dtlsRole: 'client', remoteMaxMessageSize: 262144, ...o.a }),
+      new DataChannelManager(new SctpAssociation({ rng: seededRandom(seed * 5 + 2), rtoMinMs: 200, ...o.sb }), { dtlsRole: 'server', remoteMaxMessageSize: 262144, ...o.b }),
+      new Link(o.link ?? { delayMs: 5 }, seed * 5 + 3),
+      new Link(o.link ?? { delayMs: 5 }, seed * 5 + 4),
+    );
   }
 
   connect(): void {

@@ -7,6 +7,7 @@
 import { seededRandom } from '../../src/common/random.js';
 import type { SctpAssociationOptions, SctpEvent } from '../../src/sctp/association.js';
 import { SctpAssociation } from '../../src/sctp/association.js';
+import { SansIoPair } from '../support/sansio-pair.js';
 
 export interface LinkOptions {
   lossRate?: number;
@@ -95,95 +96,15 @@ export interface PairOptions {
   seed?: number;
 }
 
-export class Pair {
-  readonly a: SctpAssociation;
-  readonly b: SctpAssociation;
-  readonly ab: Link;
-  readonly ba: Link;
-  now = 0;
-  steps = 0;
-  readonly eventsA: SctpEvent[] = [];
-  readonly eventsB: SctpEvent[] = [];
-  /** Called with every event as it is polled. */
-  onEvent: ((side: 'a' | 'b', e: SctpEvent) => void) | undefined;
-
+export class Pair extends SansIoPair<SctpEvent, SctpAssociation, Link> {
   constructor(o: PairOptions = {}) {
     const seed = o.seed ?? 1;
-    this.a = new SctpAssociation({ rng: seededRandom(seed * 7 + 1), ...o.a });
-    this.b = new SctpAssociation({ rng: seededRandom(seed * 7 + 2), ...o.b });
-    this.ab = new Link(o.ab ?? {}, seed * 7 + 3);
-    this.ba = new Link(o.ba ?? o.ab ?? {}, seed * 7 + 4);
-  }
-
-  /** Drains transmits and events, delivers due packets and fires due timers, at `now`. */
-  private settle(): void {
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      let progressed = false;
-      for (let p = this.a.pollTransmit(); p; p = this.a.pollTransmit()) {
-        this.ab.send(this.now, p);
-        progressed = true;
-      }
-      for (let p = this.b.pollTransmit(); p; p = this.b.pollTransmit()) {
-        this.ba.send(this.now, p);
-        progressed = true;
-      }
-      this.drainEvents();
-      const x = this.ab.popDue(this.now);
-      if (x) {
-        this.b.handleInput(this.now, x);
-        progressed = true;
-      }
-      const y = this.ba.popDue(this.now);
-      if (y) {
-        this.a.handleInput(this.now, y);
-        progressed = true;
-      }
-      const ta = this.a.pollTimeout();
-      if (ta !== undefined && ta <= this.now) {
-        this.a.handleTimeout(this.now);
-        progressed = true;
-      }
-      const tb = this.b.pollTimeout();
-      if (tb !== undefined && tb <= this.now) {
-        this.b.handleTimeout(this.now);
-        progressed = true;
-      }
-      if (!progressed) return;
-    }
-    throw new Error('settle did not converge');
-  }
-
-  drainEvents(): void {
-    for (let e = this.a.pollEvent(); e; e = this.a.pollEvent()) {
-      this.eventsA.push(e);
-      this.onEvent?.('a', e);
-    }
-    for (let e = this.b.pollEvent(); e; e = this.b.pollEvent()) {
-      this.eventsB.push(e);
-      this.onEvent?.('b', e);
-    }
-  }
-
-  /** Runs until `done()` or no deadline is left, jumping the clock; `maxSteps` caps the loop. */
-  run(done: () => boolean, maxSteps = 1_000_000, maxTimeMs = Infinity): void {
-    this.settle();
-    while (!done()) {
-      if (++this.steps > maxSteps) throw new Error(`step cap ${maxSteps} reached at t=${this.now}`);
-      const ds = [this.ab.next(), this.ba.next(), this.a.pollTimeout(), this.b.pollTimeout()].filter((d): d is number => d !== undefined);
-      if (ds.length === 0) return;
-      const next = Math.max(this.now, Math.min(...ds));
-      if (next > maxTimeMs) return;
-      this.now = next;
-      this.settle();
-    }
-  }
-
-  /** Runs for `ms` of virtual time. */
-  runFor(ms: number, maxSteps = 1_000_000): void {
-    const end = this.now + ms;
-    this.run(() => this.now >= end, maxSteps, end);
-    if (this.now < end) this.now = end;
-    this.settle();
+    super(
+      new SctpAssociation({ rng: seededRandom(seed * 7 + 1), ...o.a }),
+      new SctpAssociation({ rng: seededRandom(seed * 7 + 2), ...o.b }),
+      new Link(o.ab ?? {}, seed * 7 + 3),
+      new Link(o.ba ?? o.ab ?? {}, seed * 7 + 4),
+    );
   }
 
   connect(both = false): void {
