@@ -2,13 +2,7 @@
  * Drives a sans-IO core on the real clock, for interop with stacks that use real timers
  * (werift). Only used by interop tests; the protocol cores stay clock-free.
  */
-export interface SansIo<E> {
-  handleInput(now: number, data: Uint8Array): void;
-  handleTimeout(now: number): void;
-  pollTransmit(): Uint8Array | undefined;
-  pollEvent(): E | undefined;
-  pollTimeout(): number | undefined;
-}
+import type { SansIoCore as SansIo } from '../support/sansio-pair.js';
 
 export class RealTimeDriver<E> {
   private readonly t0 = performance.now();
