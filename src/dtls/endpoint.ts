@@ -559,7 +559,7 @@ export class DtlsEndpoint {
 
   /**
    * RFC 5705 exporter; for DTLS-SRTP use label "EXTRACTOR-dtls_srtp" and no context
-   * (RFC 5764 4.2), or `srtpKeyingMaterial()` from dtls/srtp-keys.
+   * (RFC 5764 4.2), split by `srtpKeysFromExporter()` in src/srtp.
    */
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
     if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new InvalidArgumentError('export length out of range');

@@ -12,7 +12,7 @@
  * dtls.handleInput(now, datagram);         // every DTLS datagram (first byte 20..63)
  * dtls.handleTimeout(now);                 // when pollTimeout() has passed
  * for (let d; (d = dtls.pollTransmit()); ) socket.send(d);
- * for (let e; (e = dtls.pollEvent()); ) if (e.type === 'connected') srtpKeyingMaterial(dtls);
+ * for (let e; (e = dtls.pollEvent()); ) if (e.type === 'connected') srtpKeysFromExporter(...) // purertc/srtp, RFC 5764 4.2
  * ```
  */
 export { DtlsEndpoint, DEFAULT_MTU, DTLS_SRTP_EXPORTER_LABEL, MAX_APPLICATION_DATA, MAX_BUFFERED_FUTURE_RECORDS, MAX_EVENT_QUEUE, MAX_TRANSMIT_QUEUE } from './endpoint.js';
@@ -60,8 +60,6 @@ export {
   serializeDigitallySigned,
 } from './messages12.js';
 export type { ServerKeyExchange, CertificateRequest, DigitallySigned } from './messages12.js';
-export { srtpKeyingMaterial } from './srtp-keys.js';
-export type { SrtpKeyingMaterial } from './srtp-keys.js';
 export type { HandshakeResult } from './handshake.js';
 export { DEFAULT_INITIAL_RTO_MS, DEFAULT_MAX_RTO_MS, DEFAULT_MAX_RETRANSMITS } from './flight.js';
 export { exportKeyingMaterial12, extendedMasterSecret, keyBlock, finishedVerifyData } from './keys12.js';

@@ -7,14 +7,22 @@
 import { describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import { DtlsClient, DtlsServer } from 'werift';
-import { DtlsEndpoint } from '../../src/dtls/endpoint.js';
+import { DtlsEndpoint, DTLS_SRTP_EXPORTER_LABEL } from '../../src/dtls/endpoint.js';
 import type { DtlsEvent, DtlsEndpointOptions } from '../../src/dtls/endpoint.js';
 import type { SrtpProfileName } from '../../src/dtls/constants.js';
 import { SRTP_KEY_LENGTHS, SrtpProtectionProfile } from '../../src/dtls/constants.js';
 import { certificateFingerprint, certificateToPem, privateKeyToPem, pemToDer } from '../../src/crypto/x509.js';
 import { toHex } from '../../src/common/hex.js';
 import { testCertificate } from './harness.js';
-import { srtpKeyingMaterial } from '../../src/dtls/srtp-keys.js';
+import { srtpExporterLength, srtpKeysFromExporter } from '../../src/srtp/dtls-keys.js';
+
+/** Our SRTP keys from a connected endpoint: its exporter, split by src/srtp (RFC 5764 4.2). */
+function srtpKeyingMaterial(endpoint: DtlsEndpoint) {
+  const profile = endpoint.negotiated!.srtpProfile!;
+  const material = endpoint.exportKeyingMaterial(DTLS_SRTP_EXPORTER_LABEL, srtpExporterLength(profile));
+  const { local, remote } = srtpKeysFromExporter(profile, material, endpoint.role);
+  return { profile, localMasterKey: local.masterKey, localMasterSalt: local.masterSalt, remoteMasterKey: remote.masterKey, remoteMasterSalt: remote.masterSalt };
+}
 
 const ours = testCertificate(21);
 const theirs = testCertificate(22);
