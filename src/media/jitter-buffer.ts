@@ -356,6 +356,13 @@ export class JitterBuffer {
         }
         this.discardTimestamp = undefined;
       }
+      if (first.payload.length === 0) {
+        // RFC 3550 5.1: a padding-only packet (libwebrtc's bandwidth probes on the media
+        // SSRC) carries no media; it only fills its sequence number and is never a frame.
+        this.packets.delete(head);
+        this.nextSeq = head + 1;
+        continue;
+      }
       if (!this.headIsFrameStart) {
         if (this.format === undefined || this.isFrameStart(first) || !this.starting || this.startupRewinds >= JITTER_STARTUP_REWIND_PACKETS) {
           this.headIsFrameStart = true;
