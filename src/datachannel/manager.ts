@@ -440,6 +440,16 @@ export class DataChannelManager {
           this.finishClose(ch);
         }
         return;
+      case 'restarted':
+        // RFC 9260 5.2.4 A: the peer restarted its SCTP association and forgot its
+        // channels; every stream starts afresh, so our channels on them are closed.
+        for (const ch of [...this.channels.values()]) {
+          ch.state = 'closed';
+          this.emit({ type: 'closed', id: ch.id });
+        }
+        this.channels.clear();
+        this.lingering.clear();
+        return;
       case 'closed':
         for (const ch of [...this.channels.values()]) {
           ch.state = 'closed';

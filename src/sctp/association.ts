@@ -8,19 +8,28 @@
  *  - 5.1 setup (INIT, INIT ACK with a signed, time-limited State Cookie, COOKIE ECHO,
  *    COOKIE ACK) and 5.2 collisions: an INIT in COOKIE-WAIT / COOKIE-ECHOED is answered
  *    with our original tag (5.2.1) and a COOKIE ECHO whose local tag is ours is accepted
- *    in any state (5.2.4 cases B and D). Peer restart (5.2.4 case A) is not supported: the
- *    cookie is dropped.
- *  - 6.1 transmission with bundling up to the MTU; 6.2 delayed SACK (every second packet
+ *    in any state (5.2.4 cases B and D). Peer restart: an INIT while established gets a
+ *    new Initiate Tag with our tags as Tie-Tags in the cookie (5.2.2), and the COOKIE
+ *    ECHO that matches them restarts the association (5.2.4 case A, event 'restarted').
+ *  - 6.1 transmission with bundling up to the MTU, rule A (no chunk above rwnd while data is
+ *    in flight) and rule D (Max.Burst); 6.2 delayed SACK (every second packet
  *    or `sackDelayMs`, at once on gaps and duplicates); 6.2.1 SACK processing; 6.3 RTO and
  *    T3-rtx; 6.5/6.6 ordered and unordered streams; 6.9 fragmentation and reassembly.
- *  - 7.2 slow start, congestion avoidance, fast retransmit and fast recovery.
+ *  - 7.2 slow start (with 7.2.1's cwnd decay while idle), congestion avoidance, fast
+ *    retransmit and fast recovery.
  *  - 8.1 dead peer detection (Association.Max.Retrans), 8.3 heartbeats, 8.5 verification
  *    tags, 9.1 ABORT, 9.2 SHUTDOWN.
  *  - RFC 3758 3.5/3.6 abandonment (`maxRetransmits`, `maxPacketLifeTimeMs`), FORWARD TSN.
- *  - RFC 6525 5.1.2/5.2.2 Outgoing SSN Reset Request and its response.
+ *  - RFC 6525 5.1.2/5.2.2 Outgoing SSN Reset Request and its response; 5.2.3 Incoming SSN
+ *    Reset Request, performed with an Outgoing SSN Reset Request of ours.
  *  - RFC 8260 2.1-2.3 I-DATA and I-FORWARD-TSN when both ends offer them (option `iData`),
  *    with a per-fragment round-robin over streams (RFC 8260 3.2) so that one large
  *    message does not hold back the others.
+ *  - RFC 8899 packet size search with HEARTBEAT + PAD probes, on by default up to the DTLS
+ *    record limit (RFC 8261 5), never above what the peer takes: what it announced in our
+ *    Receive Packet Size INIT parameter (chunk-init.ts), else 2048 bytes, the largest
+ *    DTLS record libwebrtc reads (a larger one fails its DTLS transport: a probe above it
+ *    is fatal there, not lost). `setMaxMtu` sets the ceiling per path.
  *
  * TSNs are kept "unwrapped" as plain numbers that grow past 2^32 (serial arithmetic of
  * RFC 9260 1.6 is applied once, at the wire).
@@ -44,7 +53,7 @@ import { writeForwardTsnChunk } from './chunk-forward-tsn.js';
 import type { HeartbeatChunk } from './chunk-heartbeat.js';
 import type { InitChunk } from './chunk-init.js';
 import { featureParams, initFeatures } from './chunk-init.js';
-import type { OutgoingResetRequest, ReconfigChunk, ReconfigResponse } from './chunk-reconfig.js';
+import type { IncomingResetRequest, OutgoingResetRequest, ReconfigChunk, ReconfigResponse } from './chunk-reconfig.js';
 import type { GapAckBlock, SackChunk } from './chunk-sack.js';
 import { writeSackChunk } from './chunk-sack.js';
 import { writeChunk } from './chunk.js';
@@ -55,9 +64,12 @@ import {
   ChunkType,
   DATA_CHUNK_HEADER_BYTES,
   DEFAULT_MTU_BYTES,
+  DTLS_MAX_PACKET_BYTES,
   IDATA_CHUNK_HEADER_BYTES,
+  UNANNOUNCED_PEER_MAX_PACKET_BYTES,
   FAST_RTX_MISS_INDICATIONS,
   HEARTBEAT_INTERVAL_MS,
+  MAX_BURST,
   MAX_INIT_RETRANSMITS,
   MAX_MTU_BYTES,
   MIN_MTU_BYTES,
@@ -131,8 +143,14 @@ export interface SctpAssociationOptions {
   readonly rng?: RandomSource;
   /** SCTP packet size limit in bytes (default 1200, RFC 8831 5). */
   readonly mtu?: number;
-  /** Raise the packet size by probing up to this many bytes (RFC 8899); default: no probing. */
+  /**
+   * Raise the packet size by probing up to this many bytes (RFC 8899). Default
+   * DTLS_MAX_PACKET_BYTES; set it to `mtu` to turn probing off. Probes never exceed what
+   * the peer announced it receives, or UNANNOUNCED_PEER_MAX_PACKET_BYTES when it did not.
+   */
   readonly maxMtu?: number;
+  /** The largest SCTP packet we accept, announced in INIT / INIT ACK (default DTLS_MAX_PACKET_BYTES). */
+  readonly maxReceivePacketBytes?: number;
   readonly receiveBufferBytes?: number;
   readonly maxReceiveMessageBytes?: number;
   readonly maxSendBufferBytes?: number;
@@ -169,6 +187,12 @@ export type SctpEvent =
   | { readonly type: 'incoming-stream-reset'; readonly streamIds: readonly number[] }
   /** Our outgoing reset of these streams was performed by the peer. */
   | { readonly type: 'outgoing-stream-reset'; readonly streamIds: readonly number[] }
+  /**
+   * The peer restarted the association (RFC 9260 5.2.4 action A): every stream starts
+   * afresh, and what was queued, in flight or being reassembled is gone (RESTART
+   * notification, 11.2.5; the association stays established).
+   */
+  | { readonly type: 'restarted' }
   | { readonly type: 'closed'; readonly reason: string; readonly byPeer: boolean; readonly error: boolean };
 
 /** Counters for tests, stats and benchmarks. */
@@ -193,7 +217,7 @@ export interface SctpStats {
 /** A congestion-control sample, recorded when `traceCongestion` is on (RFC 9260 7.2 tests). */
 export interface CongestionSample {
   readonly atMs: number;
-  readonly event: 'ack' | 'fast-retransmit' | 't3-expired';
+  readonly event: 'ack' | 'fast-retransmit' | 't3-expired' | 'idle';
   readonly cwnd: number;
   readonly ssthresh: number;
   readonly flightSize: number;
@@ -297,7 +321,10 @@ export class SctpAssociation {
 
   // configuration
   private mtuValue: number;
-  private readonly maxMtu: number;
+  private maxMtu: number;
+  /** The configured packet size (option `mtu`): probing starts here and never goes below. */
+  private readonly baseMtu: number;
+  private readonly maxReceivePacket: number;
   private readonly receiveBufferBytes: number;
   private readonly maxReceiveMessageBytes: number;
   private readonly maxSendBufferBytes: number;
@@ -315,9 +342,10 @@ export class SctpAssociation {
   private readonly offerIData: boolean;
 
   // association TCB
-  private readonly localTag: number;
+  /** Changed only by a peer restart (RFC 9260 5.2.4 action A), as is our Initial TSN. */
+  private localTag: number;
   private peerTag = 0;
-  private readonly localInitialTsn: number;
+  private localInitialTsn: number;
   private peerInitialTsn = 0;
   private outboundStreams = 0;
   private inboundStreams = 0;
@@ -325,6 +353,8 @@ export class SctpAssociation {
   private peerReconfig = false;
   /** I-DATA negotiated (RFC 8260 2.2.1): both sides listed it. */
   private useIData = false;
+  /** What the peer announced it receives (0: nothing announced). */
+  private peerMaxPacket = 0;
   private dataHeaderBytes = DATA_CHUNK_HEADER_BYTES;
   private initPacket: Uint8Array | undefined;
   private cookieEchoPacket: Uint8Array | undefined;
@@ -333,6 +363,7 @@ export class SctpAssociation {
 
   // RTO (6.3)
   private rto: number;
+  private readonly rtoInitial: number;
   private srtt: number | undefined;
   private rttvar = 0;
   private rttProbeTsn = -1;
@@ -358,6 +389,12 @@ export class SctpAssociation {
   private fastRtxPending = false;
   private retransmitCount = 0;
   private forwardTsnNeeded = false;
+  /** RFC 9260 6.1 rule D: packets of new DATA left in this transmit opportunity (Max.Burst). */
+  private burstLeft = MAX_BURST;
+  /** When DATA was last sent (7.2.1: cwnd decays while no data is sent); -1 before any. */
+  private lastDataSentAt = -1;
+  /** 7.2.1: RTO periods of the current idle period already applied to cwnd (0: none yet). */
+  private idleAdjusts = 0;
 
   // receiver
   private cumTsn = 0;
@@ -396,8 +433,10 @@ export class SctpAssociation {
     this.rng = options.rng ?? secureRandom;
     this.mtuValue = options.mtu ?? DEFAULT_MTU_BYTES;
     if (this.mtuValue < MIN_MTU_BYTES || this.mtuValue > MAX_MTU_BYTES) throw new InvalidArgumentError(`mtu ${this.mtuValue} outside ${MIN_MTU_BYTES}..${MAX_MTU_BYTES}`);
-    this.maxMtu = Math.min(MAX_MTU_BYTES, Math.max(this.mtuValue, options.maxMtu ?? this.mtuValue));
+    this.baseMtu = this.mtuValue;
+    this.maxMtu = Math.min(MAX_MTU_BYTES, Math.max(this.mtuValue, options.maxMtu ?? DTLS_MAX_PACKET_BYTES));
     this.probeCeiling = this.maxMtu + 1;
+    this.maxReceivePacket = Math.min(MAX_MTU_BYTES, Math.max(MIN_MTU_BYTES, options.maxReceivePacketBytes ?? DTLS_MAX_PACKET_BYTES));
     this.receiveBufferBytes = options.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER_BYTES;
     this.maxReceiveMessageBytes = options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_MESSAGE_BYTES;
     if (this.maxReceiveMessageBytes > this.receiveBufferBytes) throw new InvalidArgumentError('maxReceiveMessageBytes above receiveBufferBytes');
@@ -405,6 +444,7 @@ export class SctpAssociation {
     this.ourOutbound = Math.min(MAX_STREAMS, options.outboundStreams ?? MAX_STREAMS);
     this.ourInbound = Math.min(MAX_STREAMS, options.inboundStreams ?? MAX_STREAMS);
     this.rto = options.rtoInitialMs ?? RTO_INITIAL_MS;
+    this.rtoInitial = this.rto;
     this.rtoMin = options.rtoMinMs ?? RTO_MIN_MS;
     this.rtoMax = options.rtoMaxMs ?? RTO_MAX_MS;
     this.maxRetrans = options.maxRetransmits ?? ASSOCIATION_MAX_RETRANS;
@@ -466,6 +506,14 @@ export class SctpAssociation {
   get peerSupportsReconfig(): boolean {
     return this.peerReconfig;
   }
+  /** Whether a PMTU probe search is under way (RFC 8899 SEARCHING); false once the size settled. */
+  get probing(): boolean {
+    return this.probeSize !== 0;
+  }
+  /** The largest packet the peer announced it receives (0: not announced; then UNANNOUNCED_PEER_MAX_PACKET_BYTES bounds probes). */
+  get peerMaxPacketBytes(): number {
+    return this.peerMaxPacket;
+  }
   /** Whether I-DATA (RFC 8260) is in use. */
   get usesIData(): boolean {
     return this.useIData;
@@ -497,7 +545,7 @@ export class SctpAssociation {
       outboundStreams: this.ourOutbound,
       inboundStreams: this.ourInbound,
       initialTsn: this.localInitialTsn,
-      params: featureParams({ forwardTsn: this.offerForwardTsn, reconfig: this.offerReconfig, iData: this.offerIData }),
+      params: featureParams({ forwardTsn: this.offerForwardTsn, reconfig: this.offerReconfig, iData: this.offerIData, maxPacketBytes: this.maxReceivePacket }),
     };
     this.initPacket = this.packetOf(0, [init]);
     this.rawQueue.push(this.initPacket);
@@ -511,6 +559,9 @@ export class SctpAssociation {
    */
   send(now: number, streamId: number, ppid: number, data: Uint8Array, options: SendOptions = {}): void {
     this.now = now;
+    // A send opens a transmit opportunity only on an idle association; with data in flight
+    // the next SACK does (ack clocking), else a burst of sends would each add Max.Burst.
+    if (this.flightSize === 0) this.burstLeft = MAX_BURST;
     if (this.stateValue !== 'established') throw new InvalidStateError(`send in state ${this.stateValue}`);
     if (data.length === 0) throw new InvalidArgumentError('SCTP cannot carry an empty message (RFC 9260 3.3.10.9)');
     if (!Number.isInteger(streamId) || streamId < 0 || streamId >= this.outboundStreams) throw new InvalidArgumentError(`stream ${streamId} outside the ${this.outboundStreams} negotiated`);
@@ -534,6 +585,7 @@ export class SctpAssociation {
     s.bufferedBytes += data.length;
     this.totalBuffered += data.length;
     this.schedule(s);
+    this.applyIdleDecay();
   }
 
   /** Resets our outgoing side of streams (RFC 6525 5.1.2); used to close data channels (RFC 8831 6.7). */
@@ -547,6 +599,26 @@ export class SctpAssociation {
       s.resetRequested = true;
       this.resetQueue.push(id);
     }
+  }
+
+  /**
+   * Sets the largest packet size probing may reach (the `maxMtu` option) for the path in
+   * use, e.g. the DTLS record limit on loopback and the configured `mtu` (no probing) on
+   * paths where an oversized probe would be IP-fragmented rather than lost (RFC 8899 needs
+   * DF, which node:dgram cannot set). A lower bound takes effect at once (chunks already
+   * cut larger are sent alone); a higher one starts a new search (RFC 8899 5.2).
+   */
+  setMaxMtu(now: number, bytes: number): void {
+    this.now = now;
+    this.maxMtu = Math.min(MAX_MTU_BYTES, Math.max(this.baseMtu, Math.floor(bytes)));
+    const peerLimit = this.peerTag === 0 ? this.maxMtu : Math.max(MIN_MTU_BYTES, this.peerMaxPacket > 0 ? this.peerMaxPacket : UNANNOUNCED_PEER_MAX_PACKET_BYTES);
+    const ceiling = Math.min(this.maxMtu, peerLimit);
+    if (this.mtuValue > ceiling) this.mtuValue = ceiling;
+    this.probeCeiling = ceiling + 1;
+    this.probeSize = 0;
+    this.probeFailures = 0;
+    this.timers.clear('pmtu-probe');
+    if (this.isUp() && this.stateValue !== 'closed' && ceiling > this.mtuValue) this.startProbe();
   }
 
   /** Graceful close (RFC 9260 9.2): delivers what is queued, then SHUTDOWN. */
@@ -572,6 +644,7 @@ export class SctpAssociation {
 
   handleInput(now: number, datagram: Uint8Array): void {
     this.now = now;
+    this.burstLeft = MAX_BURST;
     if (this.stateValue === 'closed') return;
     if (this.events.length - this.eventHead > MAX_PENDING_EVENTS) {
       this.stats.packetsDropped++;
@@ -622,6 +695,7 @@ export class SctpAssociation {
 
   handleTimeout(now: number): void {
     this.now = now;
+    this.burstLeft = MAX_BURST;
     if (this.stateValue === 'closed') return;
     for (const t of this.timers.expired(now)) {
       if ((this.stateValue as SctpState) === 'closed') return;
@@ -757,7 +831,28 @@ export class SctpAssociation {
   private hasDataToSend(): boolean {
     if (this.retransmitCount > 0) return this.flightSize < this.cwnd || this.fastRtxPending;
     if (this.current === undefined && this.rrHead >= this.rr.length) return false;
-    return this.flightSize < this.cwnd && (this.peerRwnd > 0 || this.flightSize === 0);
+    this.applyIdleDecay();
+    return this.burstLeft > 0 && this.flightSize < this.cwnd && (this.peerRwnd > 0 || this.flightSize === 0);
+  }
+
+  /**
+   * RFC 9260 7.2.1: while no data is sent, cwnd decays to max(cwnd/2, 4*PMDCS) once per
+   * RTO, ssthresh set to cwnd before the first decay. Applied lazily when data is next
+   * ready to go (no timer needed for it).
+   */
+  private applyIdleDecay(): void {
+    if (this.lastDataSentAt < 0 || this.flightSize > 0) return;
+    const periods = Math.floor((this.now - this.lastDataSentAt) / this.rto) - this.idleAdjusts;
+    if (periods <= 0) return;
+    const floor = 4 * this.mtuValue;
+    if (this.idleAdjusts === 0 && this.cwnd > floor) this.ssthresh = this.cwnd;
+    let changed = false;
+    for (let i = 0; i < periods && this.cwnd > floor; i++) {
+      this.cwnd = Math.max(Math.floor(this.cwnd / 2), floor);
+      changed = true;
+    }
+    this.idleAdjusts += periods;
+    if (changed) this.trace('idle');
   }
 
   private writeSack(w: Writer): void {
@@ -838,7 +933,8 @@ export class SctpAssociation {
           continue;
         }
         const size = this.dataHeaderBytes + c.data.length;
-        if (w.length + size > limit) break;
+        // A chunk cut for a larger packet size than today's (setMaxMtu lowered it) goes alone.
+        if (w.length + size > limit && w.length > COMMON_HEADER_BYTES) break;
         if (!fast && this.flightSize >= this.cwnd) break;
         this.writeDataChunkOf(w, c);
         c.retransmit = false;
@@ -856,7 +952,11 @@ export class SctpAssociation {
       if (wrote && !this.timers.isSet('t3-rtx')) this.timers.set('t3-rtx', this.now + this.rto);
       if (this.retransmitCount > 0) return wrote;
     }
-    // New data (RFC 9260 6.1 rules A and B).
+    // New data (RFC 9260 6.1 rules A and B), at most Max.Burst packets of it per transmit
+    // opportunity (an input, a timeout, or a send with nothing in flight), by counting
+    // packets (rule D's second way), so cwnd itself is not changed.
+    if (this.burstLeft <= 0) return wrote;
+    let wroteNew = false;
     while (this.flightSize < this.cwnd) {
       const room = limit - w.length - this.dataHeaderBytes;
       if (room < 64) break;
@@ -876,6 +976,17 @@ export class SctpAssociation {
         break;
       }
       const take = Math.min(remaining, room);
+      // RFC 9260 6.1 rule A: no new DATA chunk larger than the peer's rwnd while data is in
+      // flight (with nothing in flight one chunk may go, the zero window probe).
+      if (this.flightSize > 0 && take > this.peerRwnd) {
+        if (this.useIData && msg.offset === 0) {
+          this.current = undefined;
+          const ps = this.outStream(msg.streamId);
+          ps.partial = msg;
+          this.schedule(ps);
+        }
+        break;
+      }
       const begin = msg.offset === 0;
       const s = this.outStream(msg.streamId);
       if (begin) {
@@ -934,13 +1045,17 @@ export class SctpAssociation {
       if (this.rttProbeTsn < 0) this.rttProbeTsn = c.tsn;
       this.stats.dataChunksSent++;
       wrote = true;
+      wroteNew = true;
       if (!this.timers.isSet('t3-rtx')) this.timers.set('t3-rtx', this.now + this.rto);
     }
+    if (wroteNew) this.burstLeft--;
     return wrote;
   }
 
   private writeDataChunkOf(w: Writer, c: SentChunk): void {
     const at = w.length;
+    this.lastDataSentAt = this.now;
+    this.idleAdjusts = 0;
     if (this.useIData) {
       w.u8(ChunkType.IData)
         .u8(dataChunkFlags({ unordered: !c.msg.ordered, beginning: c.begin, ending: c.end, immediate: false }))
@@ -1130,18 +1245,30 @@ export class SctpAssociation {
       this.rawQueue.push(this.packetOf(init.initiateTag, [{ type: 'abort', reflected: false, causes: [{ code: CauseCode.InvalidMandatoryParameter, info: new Uint8Array(0) }] }]));
       return;
     }
-    if (this.stateValue !== 'new' && this.stateValue !== 'cookie-wait' && this.stateValue !== 'cookie-echoed') {
-      // RFC 9260 5.2.2 (peer restart) is not supported over WebRTC here: drop.
-      this.stats.packetsDropped++;
+    const st = this.stateValue;
+    if (st === 'shutdown-ack-sent') {
+      // RFC 9260 9.2: the SHUTDOWN COMPLETE was probably lost; discard, repeat SHUTDOWN ACK.
+      this.pushControl({ type: 'shutdown-ack' });
       return;
+    }
+    // RFC 9260 5.2.2: an INIT while an association exists (a peer restart, most likely) is
+    // answered with a new Initiate Tag and our current tags as Tie-Tags in the cookie;
+    // the association itself is left as it is until a matching COOKIE ECHO comes.
+    const restart = st !== 'new' && st !== 'cookie-wait' && st !== 'cookie-echoed';
+    let localTag = this.localTag;
+    let localInitialTsn = this.localInitialTsn;
+    if (restart) {
+      do localTag = randomU32(this.rng);
+      while (localTag === 0 || localTag === this.localTag);
+      localInitialTsn = randomU32(this.rng);
     }
     const f = initFeatures(init);
     const cookie = makeStateCookie(this.secret, {
       createdAtMs: this.now,
       lifetimeMs: this.cookieLifetime,
-      localTag: this.localTag,
+      localTag,
       peerTag: init.initiateTag,
-      localInitialTsn: this.localInitialTsn,
+      localInitialTsn,
       peerInitialTsn: init.initialTsn,
       peerARwnd: init.aRwnd,
       outboundStreams: Math.min(this.ourOutbound, init.inboundStreams),
@@ -1149,15 +1276,18 @@ export class SctpAssociation {
       peerForwardTsn: f.forwardTsn && this.offerForwardTsn,
       peerReconfig: f.reconfig && this.offerReconfig,
       peerIData: f.iData && this.offerIData,
+      peerMaxPacketBytes: f.maxPacketBytes,
+      localTieTag: restart ? this.localTag : 0,
+      peerTieTag: restart ? this.peerTag : 0,
     });
     const ack: InitChunk = {
       type: 'init-ack',
-      initiateTag: this.localTag,
+      initiateTag: localTag,
       aRwnd: this.receiveBufferBytes,
       outboundStreams: this.ourOutbound,
       inboundStreams: this.ourInbound,
-      initialTsn: this.localInitialTsn,
-      params: [{ type: ParamType.StateCookie, value: cookie }, ...featureParams({ forwardTsn: this.offerForwardTsn, reconfig: this.offerReconfig, iData: this.offerIData })],
+      initialTsn: localInitialTsn,
+      params: [{ type: ParamType.StateCookie, value: cookie }, ...featureParams({ forwardTsn: this.offerForwardTsn, reconfig: this.offerReconfig, iData: this.offerIData, maxPacketBytes: this.maxReceivePacket })],
     };
     this.rawQueue.push(this.packetOf(init.initiateTag, [ack]));
   }
@@ -1179,6 +1309,7 @@ export class SctpAssociation {
       peerForwardTsn: f.forwardTsn && this.offerForwardTsn,
       peerReconfig: f.reconfig && this.offerReconfig,
       peerIData: f.iData && this.offerIData,
+      peerMaxPacketBytes: f.maxPacketBytes,
     });
     this.cookieEchoPacket = this.packetOf(this.peerTag, [{ type: 'cookie-echo', cookie: f.stateCookie }]);
     this.rawQueue.push(this.cookieEchoPacket);
@@ -1187,7 +1318,7 @@ export class SctpAssociation {
     this.timers.set('t1-cookie', this.now + this.rto);
   }
 
-  private setPeer(p: Pick<StateCookie, 'peerTag' | 'peerInitialTsn' | 'peerARwnd' | 'outboundStreams' | 'inboundStreams' | 'peerForwardTsn' | 'peerReconfig' | 'peerIData'>): void {
+  private setPeer(p: Pick<StateCookie, 'peerTag' | 'peerInitialTsn' | 'peerARwnd' | 'outboundStreams' | 'inboundStreams' | 'peerForwardTsn' | 'peerReconfig' | 'peerIData' | 'peerMaxPacketBytes'>): void {
     this.peerTag = p.peerTag;
     this.peerInitialTsn = p.peerInitialTsn;
     this.cumTsn = p.peerInitialTsn - 1;
@@ -1199,6 +1330,12 @@ export class SctpAssociation {
     this.peerForwardTsn = p.peerForwardTsn;
     this.peerReconfig = p.peerReconfig;
     this.useIData = p.peerIData;
+    this.peerMaxPacket = p.peerMaxPacketBytes;
+    // Never send more than the peer takes: what it announced, or the size every stack
+    // we know accepts over DTLS (UNANNOUNCED_PEER_MAX_PACKET_BYTES), probes included.
+    const peerLimit = Math.max(MIN_MTU_BYTES, p.peerMaxPacketBytes > 0 ? p.peerMaxPacketBytes : UNANNOUNCED_PEER_MAX_PACKET_BYTES);
+    if (this.mtuValue > peerLimit) this.mtuValue = peerLimit;
+    this.probeCeiling = Math.min(this.maxMtu, peerLimit) + 1;
     this.dataHeaderBytes = this.useIData ? IDATA_CHUNK_HEADER_BYTES : DATA_CHUNK_HEADER_BYTES;
     // RFC 9260 7.2.1: initial cwnd = min(4*MTU, max(2*MTU, 4380)); ssthresh = peer a_rwnd.
     this.cwnd = Math.min(4 * this.mtuValue, Math.max(2 * this.mtuValue, 4380));
@@ -1214,10 +1351,30 @@ export class SctpAssociation {
       this.stats.packetsDropped++;
       return false;
     }
-    if (tag !== cookie.localTag || cookie.localTag !== this.localTag) {
-      // RFC 9260 5.2.4 case A (restart) or a cookie from another association: drop.
+    if (tag !== cookie.localTag) {
       this.stats.packetsDropped++;
       return false;
+    }
+    if (cookie.localTag !== this.localTag) {
+      // RFC 9260 5.2.4 Table 12 row A: both tags new, both Tie-Tags ours: the peer restarted.
+      // Any other combination is a cookie of another association: discard.
+      const restart = this.isUp() && cookie.localTieTag === this.localTag && cookie.peerTieTag === this.peerTag && cookie.peerTag !== this.peerTag;
+      if (!restart) {
+        this.stats.packetsDropped++;
+        return false;
+      }
+      if (this.now > cookie.createdAtMs + cookie.lifetimeMs) {
+        this.sendStaleCookieError(cookie);
+        return false;
+      }
+      if (this.stateValue === 'shutdown-ack-sent') {
+        // 5.2.4 A: no new association while shutting down.
+        this.pushControl({ type: 'shutdown-ack' });
+        this.pushControl({ type: 'error', causes: [{ code: CauseCode.CookieReceivedWhileShuttingDown, info: new Uint8Array(0) }] });
+        return false;
+      }
+      this.restart(cookie);
+      return true;
     }
     const st0 = this.stateValue;
     if (st0 !== 'new' && st0 !== 'cookie-wait' && st0 !== 'cookie-echoed' && st0 !== 'closed' && cookie.peerTag === this.peerTag) {
@@ -1227,11 +1384,7 @@ export class SctpAssociation {
       return true;
     }
     if (this.now > cookie.createdAtMs + cookie.lifetimeMs) {
-      // RFC 9260 5.1.5 step 3: stale cookie, report with the staleness in microseconds.
-      const staleUs = Math.min(0xffffffff, Math.round((this.now - cookie.createdAtMs - cookie.lifetimeMs) * 1000));
-      const info = new Uint8Array(4);
-      new DataView(info.buffer).setUint32(0, staleUs);
-      this.rawQueue.push(this.packetOf(cookie.peerTag, [{ type: 'error', causes: [{ code: CauseCode.StaleCookie, info }] }]));
+      this.sendStaleCookieError(cookie);
       return false;
     }
     const st = this.stateValue;
@@ -1251,6 +1404,72 @@ export class SctpAssociation {
     return true;
   }
 
+  /** RFC 9260 5.1.5 step 3: stale cookie, reported with the staleness in microseconds. */
+  private sendStaleCookieError(cookie: StateCookie): void {
+    const staleUs = Math.min(0xffffffff, Math.round((this.now - cookie.createdAtMs - cookie.lifetimeMs) * 1000));
+    const info = new Uint8Array(4);
+    new DataView(info.buffer).setUint32(0, staleUs);
+    this.rawQueue.push(this.packetOf(cookie.peerTag, [{ type: 'error', causes: [{ code: CauseCode.StaleCookie, info }] }]));
+  }
+
+  /**
+   * RFC 9260 5.2.4 action A: the peer restarted. As if an ABORT had come followed by a
+   * new COOKIE ECHO, except that the ULP gets a restart notification: the new tags and
+   * TSNs from the cookie, congestion control, RTO, streams, queues, reassembly and stream
+   * reset state all start afresh (we do not retain DATA, which the RFC leaves optional).
+   */
+  private restart(cookie: StateCookie): void {
+    this.timers.clearAll();
+    this.controlQueue.length = 0;
+    this.localTag = cookie.localTag;
+    this.localInitialTsn = cookie.localInitialTsn;
+    this.nextTsn = cookie.localInitialTsn;
+    this.cumAckPoint = this.nextTsn - 1;
+    this.advancedPeerAckPoint = this.cumAckPoint;
+    this.sent.length = 0;
+    this.sentHead = 0;
+    this.outStreams.clear();
+    this.rr.length = 0;
+    this.rrHead = 0;
+    this.current = undefined;
+    this.totalBuffered = 0;
+    this.flightSize = 0;
+    this.partialBytesAcked = 0;
+    this.inFastRecovery = false;
+    this.fastRtxPending = false;
+    this.retransmitCount = 0;
+    this.forwardTsnNeeded = false;
+    this.lastDataSentAt = -1;
+    this.idleAdjusts = 0;
+    this.rto = this.rtoInitial;
+    this.srtt = undefined;
+    this.rttvar = 0;
+    this.rttProbeTsn = -1;
+    this.recvAbove.length = 0;
+    this.recvHead = 0;
+    this.rx.clear();
+    this.dupTsns.length = 0;
+    this.sackNow = false;
+    this.packetsSinceSack = 0;
+    this.dataSinceSack = false;
+    this.reconfigReqSeq = cookie.localInitialTsn;
+    this.resetQueue.length = 0;
+    this.resetInFlight = undefined;
+    this.lastResponse = undefined;
+    this.reconfigRetransmits = 0;
+    this.hbOutstanding = false;
+    this.errorCount = 0;
+    this.probeSize = 0;
+    this.probeFailures = 0;
+    this.shutdownRetransmits = 0;
+    this.setPeer(cookie);
+    this.stateValue = 'established';
+    this.pushControl({ type: 'cookie-ack' });
+    this.timers.set('heartbeat', this.now + this.hbInterval + this.rto);
+    if (this.probeCeiling - 1 > this.mtuValue) this.startProbe();
+    this.emit({ type: 'restarted' });
+  }
+
   private establish(): void {
     if (this.stateValue === 'established') return;
     this.stateValue = 'established';
@@ -1258,7 +1477,7 @@ export class SctpAssociation {
     this.initPacket = undefined;
     this.cookieEchoPacket = undefined;
     this.timers.set('heartbeat', this.now + this.hbInterval + this.rto);
-    if (this.maxMtu > this.mtuValue) this.startProbe();
+    if (this.probeCeiling - 1 > this.mtuValue) this.startProbe();
     this.emit({ type: 'connected' });
   }
 
@@ -1867,12 +2086,54 @@ export class SctpAssociation {
       if (p.type === 'outgoing-reset') {
         responses.push(this.onOutgoingResetRequest(p));
       } else if (p.type === 'incoming-reset') {
-        responses.push({ type: 'response', responseSeq: p.requestSeq, result: ReconfigResult.Denied });
+        const r = this.onIncomingResetRequest(p);
+        if (r) responses.push(r);
       } else if (p.type === 'response') {
         this.onReconfigResponse(p);
       }
     }
     if (responses.length) this.pushControl({ type: 'reconfig', params: responses.slice(0, 2) });
+  }
+
+  /**
+   * RFC 6525 5.2.3: the peer asks us to reset our outgoing streams. With nothing of ours
+   * pending we perform it (F1, F2): an Outgoing SSN Reset Request for those streams (all
+   * of ours when the list is empty), whose Response Sequence Number is this request's
+   * (5.1.2 A4), goes out once what is queued on them has been sent. While a request of
+   * ours is outstanding: "Nothing to do" when it covers every stream asked for, else
+   * "Error: Request already in progress" (4.4) and the peer retries.
+   * Returns the response parameter, or undefined when our outgoing request is the answer.
+   */
+  private onIncomingResetRequest(p: IncomingResetRequest): ReconfigResponse | undefined {
+    const seq = unwrap(p.requestSeq, this.peerReqSeq);
+    if (seq === this.peerReqSeq - 1) {
+      // A retransmission: our answer was a response (sent again) or a request of ours (its timer resends it).
+      return this.lastResponse?.responseSeq === p.requestSeq ? this.lastResponse : undefined;
+    }
+    if (seq !== this.peerReqSeq) return { type: 'response', responseSeq: p.requestSeq, result: ReconfigResult.ErrorBadSequenceNumber };
+    const pending = this.resetInFlight;
+    if (pending !== undefined || this.resetQueue.length > 0) {
+      const covered = pending !== undefined && p.streamIds.length > 0 && p.streamIds.every((id) => pending.streamIds.includes(id));
+      this.peerReqSeq++;
+      const res: ReconfigResponse = { type: 'response', responseSeq: p.requestSeq, result: covered ? ReconfigResult.SuccessNothingToDo : ReconfigResult.ErrorRequestAlreadyInProgress };
+      this.lastResponse = res;
+      return res;
+    }
+    this.peerReqSeq++;
+    this.lastResponse = undefined;
+    const ids = p.streamIds.length ? p.streamIds.filter((id) => id < this.outboundStreams) : [...this.outStreams.keys()];
+    for (const id of ids) {
+      const s = this.outStream(id);
+      if (s.resetRequested) continue;
+      s.resetRequested = true;
+      this.resetQueue.push(id);
+    }
+    if (this.resetQueue.length === 0) {
+      const res: ReconfigResponse = { type: 'response', responseSeq: p.requestSeq, result: ReconfigResult.SuccessNothingToDo };
+      this.lastResponse = res;
+      return res;
+    }
+    return undefined;
   }
 
   private onOutgoingResetRequest(p: OutgoingResetRequest): ReconfigResponse {

@@ -4,7 +4,9 @@
  * section 3.3.3), which share one layout, with the parameters WebRTC uses: State Cookie
  * (3.3.3.1.1), Forward-TSN-Supported (RFC 3758 3.1), Supported Extensions (RFC 5061
  * 4.2.7), and the chunk types advertised there (RE-CONFIG, RFC 6525 3.1; I-DATA, RFC 8260
- * 2.2). Unknown parameters are kept raw.
+ * 2.2). Unknown parameters are kept raw. One parameter of our own, Receive Packet Size
+ * (type 0xB7C0, skipped by peers that do not know it, RFC 9260 3.2.1), says how large an
+ * SCTP packet this end accepts, so that PMTU probes (RFC 8899) stay within it.
  *
  *     0                   1                   2                   3
  *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -69,6 +71,8 @@ export interface InitFeatures {
   readonly iData: boolean;
   /** The State Cookie parameter of an INIT ACK. */
   readonly stateCookie: Uint8Array | undefined;
+  /** The largest SCTP packet the sender receives (purertc's Receive Packet Size parameter), or 0. */
+  readonly maxPacketBytes: number;
 }
 
 export function initFeatures(c: InitChunk): InitFeatures {
@@ -76,8 +80,12 @@ export function initFeatures(c: InitChunk): InitFeatures {
   let reconfig = false;
   let iData = false;
   let stateCookie: Uint8Array | undefined;
+  let maxPacketBytes = 0;
   for (const p of c.params) {
     if (p.type === ParamType.ForwardTsnSupported) forwardTsn = true;
+    else if (p.type === ParamType.ReceivePacketSize && p.value.length === 4) {
+      maxPacketBytes = ((p.value[0] as number) * 2 ** 24) + (((p.value[1] as number) << 16) | ((p.value[2] as number) << 8) | (p.value[3] as number));
+    }
     else if (p.type === ParamType.StateCookie) stateCookie = p.value;
     else if (p.type === ParamType.SupportedExtensions) {
       for (const t of p.value) {
@@ -87,11 +95,11 @@ export function initFeatures(c: InitChunk): InitFeatures {
       }
     }
   }
-  return { forwardTsn, reconfig, iData, stateCookie };
+  return { forwardTsn, reconfig, iData, stateCookie, maxPacketBytes };
 }
 
 /** The parameters that announce our features (what we support, not what we use). */
-export function featureParams(f: { forwardTsn: boolean; reconfig: boolean; iData: boolean }): RawParam[] {
+export function featureParams(f: { forwardTsn: boolean; reconfig: boolean; iData: boolean; maxPacketBytes?: number }): RawParam[] {
   const ext: number[] = [];
   if (f.forwardTsn) ext.push(ChunkType.ForwardTsn);
   if (f.reconfig) ext.push(ChunkType.ReConfig);
@@ -99,5 +107,10 @@ export function featureParams(f: { forwardTsn: boolean; reconfig: boolean; iData
   const out: RawParam[] = [];
   if (f.forwardTsn) out.push({ type: ParamType.ForwardTsnSupported, value: new Uint8Array(0) });
   if (ext.length) out.push({ type: ParamType.SupportedExtensions, value: Uint8Array.from(ext) });
+  if (f.maxPacketBytes !== undefined && f.maxPacketBytes > 0) {
+    const v = new Uint8Array(4);
+    new DataView(v.buffer).setUint32(0, f.maxPacketBytes);
+    out.push({ type: ParamType.ReceivePacketSize, value: v });
+  }
   return out;
 }

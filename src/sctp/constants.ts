@@ -48,6 +48,12 @@ export const ParamType = {
   ZeroChecksumAcceptable: 0x8001,
   SupportedExtensions: 0x8008,
   ForwardTsnSupported: 0xc000,
+  /**
+   * purertc's own parameter: the largest SCTP packet this end accepts (u32). Its two
+   * upper bits are 10, so a peer that does not know it skips it without reporting
+   * (RFC 9260 3.2.1). Not IANA-assigned: see MAX_RECEIVE_PACKET_BYTES in association.ts.
+   */
+  ReceivePacketSize: 0xb7c0,
 } as const;
 
 /** Error cause codes (RFC 9260 3.3.10). */
@@ -102,6 +108,19 @@ export const IDATA_CHUNK_HEADER_BYTES = 20;
 export const DEFAULT_MTU_BYTES = 1200;
 /** Largest SCTP packet we build even where PMTU probing would allow more (RFC 8899 5.1.2 MAX_PLPMTU). */
 export const MAX_MTU_BYTES = 65_535 - 8 - 40;
+/**
+ * Largest SCTP packet over DTLS: one packet is one record, whose plaintext is at most
+ * 2^14 bytes (RFC 8261 5, RFC 6347 4.1 by reference to RFC 5246 6.2.1).
+ */
+export const DTLS_MAX_PACKET_BYTES = 16_384;
+/**
+ * Largest packet we send to a peer that did not announce what it receives, probes
+ * included. libwebrtc (Chrome, @roamhq/wrtc) reads each DTLS record into a 2048-byte
+ * buffer (kMaxDtlsPacketLen) and fails the whole DTLS transport when a record's
+ * plaintext is longer (a "short DTLS read" is an error there, not a drop): a PMTU probe
+ * above this size is not lost, it kills the connection, which RFC 8899 does not expect.
+ */
+export const UNANNOUNCED_PEER_MAX_PACKET_BYTES = 2048;
 /** Smallest packet size accepted as an option: RFC 8899 5.1.2 BASE_PLPMTU for IPv6-sized paths. */
 export const MIN_MTU_BYTES = 508;
 
@@ -122,5 +141,7 @@ export const VALID_COOKIE_LIFE_MS = 60_000;
 export const HEARTBEAT_INTERVAL_MS = 30_000;
 /** RFC 9260 6.2: SACK delay; MUST be below 500 ms, 200 ms the default. */
 export const SACK_DELAY_MS = 200;
+/** RFC 9260 16: Max.Burst, packets of new DATA per transmit opportunity (6.1 rule D). */
+export const MAX_BURST = 4;
 /** RFC 9260 7.2.4: a TSN is fast-retransmitted after this many miss indications. */
 export const FAST_RTX_MISS_INDICATIONS = 3;

@@ -11,6 +11,8 @@
  *    | peer tag (4)                      | local initial TSN (4)             |
  *    | peer initial TSN (4)              | peer a_rwnd (4)                   |
  *    | outbound streams (2)              | inbound streams (2)               |
+ *    | peer's largest receivable packet, 0 = not announced (4)               |
+ *    | local tie-tag (4)                 | peer's tie-tag (4)                |
  *    | HMAC-SHA256 of everything above (32)                                  |
  *    +-----------------------------------------------------------------------+
  */
@@ -18,10 +20,10 @@ import { Reader, Writer, constantTimeEqual } from '../common/bytes.js';
 import { ParseError } from '../common/errors.js';
 import { hmac } from '../crypto/hash.js';
 
-const COOKIE_VERSION = 1;
+const COOKIE_VERSION = 3;
 const MAC_BYTES = 32;
 /** Size of a cookie we make; anything else is not ours. */
-export const STATE_COOKIE_BYTES = 1 + 1 + 6 + 4 + 4 + 4 + 4 + 4 + 4 + 2 + 2 + MAC_BYTES;
+export const STATE_COOKIE_BYTES = 1 + 1 + 6 + 4 + 4 + 4 + 4 + 4 + 4 + 2 + 2 + 4 + 4 + 4 + MAC_BYTES;
 
 export interface StateCookie {
   readonly createdAtMs: number;
@@ -37,6 +39,14 @@ export interface StateCookie {
   readonly peerForwardTsn: boolean;
   readonly peerReconfig: boolean;
   readonly peerIData: boolean;
+  /** The largest SCTP packet the peer said it receives (0: it did not say), see chunk-init. */
+  readonly peerMaxPacketBytes: number;
+  /**
+   * Tie-Tags (RFC 9260 5.2.2): the association's Local Tag and Peer's Tag when the INIT
+   * came while one existed (a peer restart), 0 otherwise.
+   */
+  readonly localTieTag: number;
+  readonly peerTieTag: number;
 }
 
 export function makeStateCookie(secret: Uint8Array, c: StateCookie): Uint8Array {
@@ -51,7 +61,10 @@ export function makeStateCookie(secret: Uint8Array, c: StateCookie): Uint8Array 
     .u32(c.peerInitialTsn)
     .u32(c.peerARwnd)
     .u16(c.outboundStreams)
-    .u16(c.inboundStreams);
+    .u16(c.inboundStreams)
+    .u32(c.peerMaxPacketBytes)
+    .u32(c.localTieTag)
+    .u32(c.peerTieTag);
   w.bytes(hmac('sha256', secret, w.written()));
   return w.finish();
 }
@@ -78,6 +91,9 @@ export function openStateCookie(secret: Uint8Array, bytes: Uint8Array): StateCoo
     peerARwnd: r.u32(),
     outboundStreams: r.u16(),
     inboundStreams: r.u16(),
+    peerMaxPacketBytes: r.u32(),
+    localTieTag: r.u32(),
+    peerTieTag: r.u32(),
     peerForwardTsn: (f & 1) !== 0,
     peerReconfig: (f & 2) !== 0,
     peerIData: (f & 4) !== 0,

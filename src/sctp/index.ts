@@ -13,6 +13,8 @@ export {
   MAX_TSN_LOOKAHEAD,
   MAX_HELD_CHUNKS,
   MAX_STREAMS,
+  MAX_PMTU_PROBES,
+  PMTU_SEARCH_GRANULARITY_BYTES,
 } from './association.js';
 export type { SctpAssociationOptions, SctpEvent, SctpState, SctpStats, SendOptions, CongestionSample } from './association.js';
 export { parsePacket, serializePacket, packetChecksum, stampChecksum } from './packet.js';
@@ -34,4 +36,4 @@ export type { ReconfigChunk, ReconfigParam, OutgoingResetRequest, IncomingResetR
 export type { PadChunk } from './chunk-pad.js';
 export type { ErrorCause } from './error-cause.js';
 export { describeCause } from './error-cause.js';
-export { ChunkType, ParamType, CauseCode, ReconfigResult, DEFAULT_MTU_BYTES } from './constants.js';
+export { ChunkType, ParamType, CauseCode, ReconfigResult, DEFAULT_MTU_BYTES, DTLS_MAX_PACKET_BYTES, UNANNOUNCED_PEER_MAX_PACKET_BYTES, MAX_BURST } from './constants.js';
