@@ -277,6 +277,8 @@ type TimerName = 't1-init' | 't1-cookie' | 't2-shutdown' | 't3-rtx' | 'delayed-s
 const EMPTY = new Uint8Array(0);
 const HB_KIND_NORMAL = 0;
 const HB_KIND_PMTU = 1;
+/** Bytes of our Heartbeat Info (kind, probe size, nonce, send time); a PMTU probe may pad it. */
+const HB_INFO_BYTES = 16;
 
 function u32(n: number): number {
   return n >>> 0;
@@ -1946,7 +1948,7 @@ export class SctpAssociation {
   // heartbeat and PMTU probes (RFC 9260 8.3, RFC 8899)
 
   private heartbeatInfo(kind: number): Uint8Array {
-    const info = new Uint8Array(16);
+    const info = new Uint8Array(HB_INFO_BYTES);
     const v = new DataView(info.buffer);
     v.setUint8(0, kind);
     v.setUint32(4, ++this.hbNonce);
@@ -1967,8 +1969,8 @@ export class SctpAssociation {
   }
 
   private onHeartbeatAck(c: HeartbeatChunk): void {
-    if (c.info.length !== 16) return;
-    const v = new DataView(c.info.buffer, c.info.byteOffset, 16);
+    if (c.info.length < HB_INFO_BYTES) return;
+    const v = new DataView(c.info.buffer, c.info.byteOffset, HB_INFO_BYTES);
     const kind = v.getUint8(0);
     const nonce = v.getUint32(4);
     const sentAt = v.getFloat64(8);
@@ -1992,7 +1994,10 @@ export class SctpAssociation {
       this.probeSize = 0;
       return;
     }
-    this.probeSize = Math.floor((this.mtuValue + hi + 1) / 2) & ~3;
+    // Towards a peer that announced nothing, one probe at the ceiling: libwebrtc leaves
+    // any probe above its own packet size unanswered, so a binary search would only spend
+    // MAX_PMTU_PROBES timeouts per step on the way down.
+    this.probeSize = (this.peerMaxPacket > 0 ? Math.floor((this.mtuValue + hi + 1) / 2) : hi) & ~3;
     if (this.probeSize <= this.mtuValue) {
       this.probeSize = 0;
       return;
@@ -2000,14 +2005,25 @@ export class SctpAssociation {
     this.sendProbe();
   }
 
+  /**
+   * One probe of probeSize bytes. Towards a peer that announced its receive size (it
+   * knows the PAD chunk, RFC 4820) the size comes from a PAD chunk, so the HEARTBEAT ACK
+   * stays small (RFC 8899 6.2.1.2). Other stacks get the padding inside the Heartbeat
+   * Info, which every SCTP echoes (RFC 9260 8.3): werift 0.25 rejects the whole packet on
+   * any chunk type it does not know (an unhandled rejection in its process) instead of
+   * skipping it as the type's upper bits ask (RFC 9260 3.2).
+   */
   private sendProbe(): void {
-    const info = this.heartbeatInfo(HB_KIND_PMTU);
+    const pad = this.peerMaxPacket > 0;
+    const hbBytes = COMMON_HEADER_BYTES + 4 + 4 + HB_INFO_BYTES;
+    const info = pad ? this.heartbeatInfo(HB_KIND_PMTU) : new Uint8Array(Math.max(HB_INFO_BYTES, (this.probeSize - hbBytes + HB_INFO_BYTES) & ~3));
+    if (!pad) info.set(this.heartbeatInfo(HB_KIND_PMTU));
     this.probeNonce = this.hbNonce;
     new DataView(info.buffer).setUint16(2, this.probeSize);
     const w = new Writer(this.probeSize);
     w.u16(this.localPort).u16(this.remotePort).u32(this.peerTag).u32(0);
     writeChunk(w, { type: 'heartbeat', info });
-    writeChunk(w, { type: 'pad', paddingBytes: Math.max(0, this.probeSize - w.length - 4) });
+    if (pad) writeChunk(w, { type: 'pad', paddingBytes: Math.max(0, this.probeSize - w.length - 4) });
     const pkt = w.finish();
     stampChecksum(pkt);
     this.rawQueue.push(pkt);
@@ -2025,7 +2041,7 @@ export class SctpAssociation {
   private onProbeLost(): void {
     if (this.probeSize === 0) return;
     if (++this.probeFailures >= MAX_PMTU_PROBES) {
-      this.probeCeiling = this.probeSize;
+      this.probeCeiling = this.peerMaxPacket > 0 ? this.probeSize : this.mtuValue + 1;
       this.probeFailures = 0;
       this.startProbe();
     } else {

@@ -91,9 +91,10 @@ describe('PMTU probes stay within what the peer receives', () => {
     // The link stands in for libwebrtc: a DTLS plaintext over 2048 bytes is fatal there.
     let fatal = false;
     let biggest = 0;
+    let padChunks = 0;
     const p = new Pair({
       a: { maxMtu: 16_384 },
-      ab: { delayMs: 1, dropIf: (d) => ((biggest = Math.max(biggest, d.length)), (fatal ||= d.length > UNANNOUNCED_PEER_MAX_PACKET_BYTES), fatal) },
+      ab: { delayMs: 1, dropIf: (d) => ((biggest = Math.max(biggest, d.length)), (padChunks += chunkTypes(d).filter((t) => t === 0x84).length), (fatal ||= d.length > UNANNOUNCED_PEER_MAX_PACKET_BYTES), fatal) },
       ba: { delayMs: 1 },
     });
     const send = p.ba.send.bind(p.ba);
@@ -107,8 +108,24 @@ describe('PMTU probes stay within what the peer receives', () => {
     expect(fatal).toBe(false);
     expect(biggest).toBeLessThanOrEqual(UNANNOUNCED_PEER_MAX_PACKET_BYTES);
     expect(biggest).toBeGreaterThan(1200);
+    // RFC 9260 8.3: the padding rides in the Heartbeat Info every SCTP echoes; a PAD chunk
+    // (RFC 4820) goes only to peers that announced their receive size (werift 0.25 rejects
+    // whole packets carrying chunk types it does not know).
+    expect(padChunks).toBe(0);
   });
 });
+
+/** The chunk types of one SCTP packet (RFC 9260 3.2). */
+function chunkTypes(d: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let pos = 12; pos + 4 <= d.length; ) {
+    const len = ((d[pos + 2] as number) << 8) | (d[pos + 3] as number);
+    out.push(d[pos] as number);
+    if (len < 4) break;
+    pos += (len + 3) & ~3;
+  }
+  return out;
+}
 
 describe('setMaxMtu: the probing ceiling per path', () => {
   it('lowering it takes effect at once; chunks already cut larger are retransmitted alone', () => {

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/common/random.js';
 import type { SctpEvent } from '../../src/sctp/association.js';
 import { SctpAssociation } from '../../src/sctp/association.js';
+import { UNANNOUNCED_PEER_MAX_PACKET_BYTES } from '../../src/sctp/constants.js';
 import { pattern, sameBytes } from './helpers.js';
 import { RealTimeDriver } from './realtime.js';
 
@@ -169,6 +170,11 @@ for (const role of ['client', 'server'] as const) {
       await s.until(() => s.ours.state === 'established' && s.werift.state === 'connected', 'connection');
       expect(s.ours.peerSupportsForwardTsn).toBe(true);
       expect(s.ours.peerSupportsReconfig).toBe(true);
+      // RFC 8899 with the padding inside the Heartbeat Info (werift echoes it; it would
+      // reject a PAD chunk): the packet size rises to what an unannounced peer may take.
+      await s.until(() => !s.ours.probing, 'PMTU probing to finish');
+      expect(s.ours.peerMaxPacketBytes).toBe(0);
+      expect(s.ours.mtu).toBe(UNANNOUNCED_PEER_MAX_PACKET_BYTES);
 
       // purertc -> werift
       SIZES.forEach((n, i) => s.ours.send(s.driver.now(), 1, 53, pattern(i, n)));
