@@ -10,9 +10,12 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const all = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+// `<bench>-<part>.ts` beside `<bench>.ts` is a helper of that bench (e.g. peer-side.ts,
+// the child process of peer.ts), not a bench of its own.
+const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts');
+const all = files
   .map((f) => f.slice(0, -3))
+  .filter((name) => !files.some((f) => name.startsWith(`${f.slice(0, -3)}-`)))
   .sort();
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !all.includes(w));

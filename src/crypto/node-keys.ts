@@ -93,7 +93,15 @@ export function x25519(k: Uint8Array, u: Uint8Array): Uint8Array {
   return new Uint8Array(diffieHellman({ privateKey: x25519PrivateKeyObject(k), publicKey }));
 }
 
-/** X25519(k, 9): the 32-byte public value of a private key (RFC 7748 6.1). */
+/**
+ * X25519(k, 9): the 32-byte public value of a private key (RFC 7748 6.1). OpenSSL derives
+ * it with the private KeyObject (cached for the shared secret that follows), about twice
+ * as fast as a Diffie-Hellman with the base point.
+ */
 export function x25519PublicFromPrivate(k: Uint8Array): Uint8Array {
-  return x25519(k, X25519_BASE_POINT);
+  const x = createPublicKey(x25519PrivateKeyObject(k)).export({ format: 'jwk' }).x;
+  if (typeof x !== 'string') throw new RangeError('x25519: no public value');
+  const out = new Uint8Array(Buffer.from(x, 'base64url'));
+  if (out.length !== X25519_KEY_LENGTH) throw new RangeError('x25519: bad public value');
+  return out;
 }

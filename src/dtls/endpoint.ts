@@ -29,7 +29,7 @@ import {
 } from './constants.js';
 import type { CipherSuiteName, SrtpProfileName } from './constants.js';
 import { parseFragments } from './fragment.js';
-import { DEFAULT_INITIAL_RTO_MS, DEFAULT_MAX_RETRANSMITS, DEFAULT_MAX_RTO_MS, FlightTimer, MIN_MTU, buildFlightDatagrams } from './flight.js';
+import { DEFAULT_INITIAL_RTO_MS, DEFAULT_MAX_RETRANSMITS, DEFAULT_MAX_RTO_MS, FlightTimer, MIN_MTU, buildFlightDatagrams, initialRtoFromRtt } from './flight.js';
 import type { FlightItem } from './flight.js';
 import { Handshake12, HandshakeFailure } from './handshake12.js';
 import type { HandshakeMachine, HandshakeResult } from './handshake.js';
@@ -142,7 +142,7 @@ export class DtlsEndpoint {
   private readonly offer13: Dtls13ClientOffer | undefined;
   private readonly cookieSecret: Uint8Array | undefined;
   private readonly cookieContext: Uint8Array;
-  private readonly config13: Dtls13Config | undefined;
+  private config13: Dtls13Config | undefined;
   private retransmittedThisInput = false;
   private lastTriggeredRetransmitAt = -Infinity;
   private nowMs = 0;
@@ -251,6 +251,20 @@ export class DtlsEndpoint {
   }
 
   private readonly clock: (now: number) => void;
+
+  /**
+   * The path's round-trip time (e.g. ICE's `rttMs`, measured on the same 5-tuple): flights
+   * started from now on first time out after 2 x RTT within [50 ms, 3 s] rather than the
+   * default 1 s (RFC 6347 4.2.4.1 leaves timer values to the implementation; see flight.ts).
+   * Call before `start` to cover the first flight.
+   */
+  setRttEstimate(rttMs: number): void {
+    if (!Number.isFinite(rttMs) || rttMs < 0) return;
+    const ms = initialRtoFromRtt(rttMs);
+    this.timer.setInitialRto(ms);
+    this.session13?.setInitialRto(ms);
+    if (this.config13) this.config13 = { ...this.config13, retransmit: { ...this.config13.retransmit, initialRtoMs: ms } };
+  }
 
   /** Client: sends the first ClientHello. Server: starts listening (no-op beyond state). */
   start(now: number): void {

@@ -4,7 +4,12 @@
  * starts at the initial value (1 s, 4.2.4.1) and doubles on each expiry up to a cap
  * (60 s, 4.2.4.1); after a bounded number of retransmissions the handshake fails. The
  * final flight of a handshake is not timer-driven: it is resent only when the peer's
- * previous flight shows up again (4.2.4). Messages are fragmented so that every
+ * previous flight shows up again (4.2.4). 4.2.4.1 leaves timer values to the
+ * implementation and recommends 1 s; when the path's round-trip time is known (ICE
+ * measured it on the same 5-tuple) the first timeout may instead be twice the RTT,
+ * kept within [50 ms, 3 s] (what libwebrtc does), so a first flight lost to a peer
+ * that was not listening yet costs tens of milliseconds rather than a second.
+ * Messages are fragmented so that every
  * datagram fits the path MTU (4.1.1, 4.2.3), and several records share a datagram.
  */
 import { ContentType } from './constants.js';
@@ -17,6 +22,16 @@ export interface RecordSealer {
 
 export const DEFAULT_INITIAL_RTO_MS = 1000;
 export const DEFAULT_MAX_RTO_MS = 60_000;
+/** Floor of an RTT-derived initial timeout (a loopback RTT is far below timer precision). */
+export const MIN_RTT_INITIAL_RTO_MS = 50;
+/** Ceiling of an RTT-derived initial timeout (an outlier sample must not stall the handshake). */
+export const MAX_RTT_INITIAL_RTO_MS = 3000;
+
+/** The initial retransmission timeout for a path with round-trip time `rttMs`: 2 x RTT within [50 ms, 3 s]. */
+export function initialRtoFromRtt(rttMs: number): number {
+  if (!Number.isFinite(rttMs) || rttMs < 0) return DEFAULT_INITIAL_RTO_MS;
+  return Math.min(MAX_RTT_INITIAL_RTO_MS, Math.max(MIN_RTT_INITIAL_RTO_MS, 2 * rttMs));
+}
 /** Retransmissions of one flight before the handshake fails (RFC 6347 4.2.4 leaves the count to us; 1+2+4+...+60 s ≈ 4 min). */
 export const DEFAULT_MAX_RETRANSMITS = 8;
 /** Smallest MTU we fragment to; IPv6's 1280 minus headers leaves more than this. */
@@ -81,6 +96,7 @@ export interface RetransmitConfig {
 /** The retransmission timer of the current flight. */
 export class FlightTimer {
   private readonly config: RetransmitConfig;
+  private initialRtoMs: number;
   private rtoMs: number;
   private retransmits = 0;
   /** Absolute deadline, undefined when no timer runs. */
@@ -88,12 +104,18 @@ export class FlightTimer {
 
   constructor(config: RetransmitConfig) {
     this.config = config;
+    this.initialRtoMs = config.initialRtoMs;
     this.rtoMs = config.initialRtoMs;
+  }
+
+  /** The initial timeout for flights started from now on (a running timer keeps its deadline). */
+  setInitialRto(ms: number): void {
+    if (Number.isFinite(ms) && ms > 0) this.initialRtoMs = Math.min(ms, this.config.maxRtoMs);
   }
 
   /** A new flight was sent at `now`: restart from the initial timeout (4.2.4.1). */
   start(now: number): void {
-    this.rtoMs = this.config.initialRtoMs;
+    this.rtoMs = this.initialRtoMs;
     this.retransmits = 0;
     this.deadline = now + this.rtoMs;
   }

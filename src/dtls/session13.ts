@@ -105,6 +105,11 @@ export abstract class Dtls13Session {
     this.reassembler = new HandshakeReassembler(nextPeerSeq);
   }
 
+  /** The initial retransmission timeout for flights from now on (see flight.ts). */
+  setInitialRto(ms: number): void {
+    this.timer.setInitialRto(ms);
+  }
+
   /** One complete, in-order handshake message of the peer (epoch 2). Throws Fatal13/ParseError. */
   protected abstract onMessage(m: HandshakeMessage, now: number): void;
   /** The peer repeated records of an earlier flight: resend ours, or re-ACK. */

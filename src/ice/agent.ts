@@ -10,14 +10,19 @@
  *   7.3.1.3). Priority 5.1.2, foundation 5.1.1.3, redundancy 5.1.3.
  * - Checklist (6.1.2): pairs, priority (6.1.2.3), pruning (6.1.2.4), the pair limit
  *   (6.1.2.5), states (6.1.2.6), the Ta-paced scheduler with the triggered-check queue
- *   (6.1.4), RTO (14.3), role conflicts (7.3.1.1), regular nomination by the
- *   controlling agent (8.1.1) and acceptance of aggressive nomination (7.3.1.5).
+ *   (6.1.4), Ta negotiated as the higher of both proposals (14.2; RFC 8839 5.5
+ *   `a=ice-pacing`, default 50 ms for a peer that sends none), RTO (14.3), role
+ *   conflicts (7.3.1.1), regular nomination by the controlling agent (8.1.1) and
+ *   acceptance of aggressive nomination (7.3.1.5).
  * - Lite (5.2, 6.2, 7.3.2, 8.2) as ourselves, and full against a lite peer (6.1.1).
  * - Consent (RFC 7675 5.1): a check every 5 s randomized to [0.8, 1.2], each sent once,
  *   consent lost after 30 s without a response; `disconnected` after a shorter silence.
  * - Restart (RFC 8445 9): new credentials; the old selected pair keeps carrying data
  *   (and its consent, RFC 7675 5.1) until a new pair is selected.
  * - mDNS names in remote candidates: a `mdns-query` event, answered by `resolveMdns`.
+ * - Data (12.1): on the selected pair, or before selection on a valid one (`writable`);
+ *   data sent before any pair is valid waits, bounded, for the first. `rttMs`: the
+ *   latest check or consent round trip (Karn's rule, RFC 6298 3), for transports above.
  *
  * States follow W3C webrtc-pc 4.3.3 (RTCIceConnectionState) and 4.3.2
  * (RTCIceGatheringState).
@@ -48,10 +53,18 @@ export type IceRole = 'controlling' | 'controlled';
 export type IceGatheringState = 'new' | 'gathering' | 'complete';
 export type IceConnectionState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed';
 
-/** RFC 8445 14.2: default Ta. */
+/** RFC 8445 14.2: default Ta, also the value assumed for a peer that proposes none. */
 export const DEFAULT_TA_MS = 50;
 /** RFC 8445 14.2: all transactions together no more often than every 5 ms. */
 export const MIN_TA_MS = 5;
+/**
+ * Datagrams `send` keeps while no pair is valid yet (RFC 8445 12.1 allows data on valid
+ * pairs only), sent once one is: e.g. a DTLS server flight answering a ClientHello that
+ * arrived before our own check on that pair succeeded. Beyond it, the oldest is dropped.
+ */
+export const MAX_EARLY_SEND_DATAGRAMS = 16;
+/** Our cap on a peer-proposed Ta (RFC 8839 5.5 gives none): a hostile 10^9 must not stall checks. */
+export const MAX_TA_MS = 1000;
 /** RFC 8445 14.3 / RFC 8489 6.2.1: the RTO floor. */
 export const MIN_RTO_MS = 500;
 /** Our cap on one check's doubled RTO, so a dead pair fails in bounded time. */
@@ -139,7 +152,11 @@ export interface IceAgentOptions {
   readonly password?: string;
   /** 64-bit tie-breaker (7.1.3); random by default. */
   readonly tieBreaker?: bigint;
-  /** Check pacing (14.2); Chrome paces faster than the RFC's 50 ms. */
+  /**
+   * Check pacing (14.2): the Ta this agent proposes (RFC 8839 5.5 `a=ice-pacing`), default
+   * 50 ms, at least 5 ms. Until the peer's value is known (see `setRemoteCredentials`'s
+   * `pacingMs`) it is the Ta in use.
+   */
   readonly taMs?: number;
   readonly checkTransmissions?: number;
   readonly gatherTransmissions?: number;
@@ -213,6 +230,8 @@ type Transaction =
       readonly useCandidate: boolean;
       readonly role: IceRole;
       readonly priority: number;
+      /** When the first transmission left (for the RTT sample, taken only if it was the only one). */
+      readonly sentAt: number;
       transmissions: number;
       rtoMs: number;
       nextAt: number;
@@ -276,7 +295,10 @@ function randomU64(rng: RandomSource): bigint {
 export class IceAgent {
   private readonly rng: RandomSource;
   private readonly lite: boolean;
-  private readonly taMs: number;
+  /** The Ta we propose (14.2). */
+  private readonly localTaMs: number;
+  /** The Ta in use: ours, or the higher of both proposals once the peer's is known (14.2). */
+  private taMs: number;
   private readonly checkTransmissions: number;
   private readonly gatherTransmissions: number;
   private readonly stunServers: readonly TransportAddress[];
@@ -319,11 +341,15 @@ export class IceAgent {
   private nextCheckAt: number | undefined;
   private lastPacedAt = -Infinity;
   private nominateAt: number | undefined;
+  /** The latest round-trip sample (see `rttMs`). */
+  private rttSampleMs: number | undefined;
   /** The latest `now` seen, for work a role switch schedules. */
   private lastNow = 0;
   private closed = false;
 
   private readonly transmits: Transmit[] = [];
+  /** Data sent before any pair was valid (bounded by MAX_EARLY_SEND_DATAGRAMS). */
+  private earlySends: Uint8Array[] = [];
   private readonly events: IceEvent[] = [];
   readonly stats: IceStats = {
     stunSent: 0,
@@ -341,7 +367,8 @@ export class IceAgent {
     this.rng = options.random ?? secureRandom;
     this.lite = options.lite ?? false;
     this.roleValue = this.lite ? 'controlled' : (options.role ?? 'controlling');
-    this.taMs = Math.max(MIN_TA_MS, options.taMs ?? DEFAULT_TA_MS);
+    this.localTaMs = Math.max(MIN_TA_MS, options.taMs ?? DEFAULT_TA_MS);
+    this.taMs = this.localTaMs;
     this.checkTransmissions = Math.max(1, options.checkTransmissions ?? DEFAULT_CHECK_TRANSMISSIONS);
     this.gatherTransmissions = Math.max(1, options.gatherTransmissions ?? DEFAULT_GATHER_TRANSMISSIONS);
     this.stunServers = this.lite ? [] : (options.stunServers ?? []).map((s) => ({ address: canonicalIp(s.address), port: s.port }));
@@ -377,6 +404,31 @@ export class IceAgent {
   }
   get isLite(): boolean {
     return this.lite;
+  }
+  /** The Ta we propose, for `a=ice-pacing` (RFC 8839 5.5); a lite agent proposes none. */
+  get proposedTaMs(): number | undefined {
+    return this.lite ? undefined : this.localTaMs;
+  }
+  /**
+   * True once data can go out: a pair is selected, or (before selection) some pair is
+   * valid, on which RFC 8445 12.1 lets an agent send. A transport above (DTLS) may start
+   * then rather than wait for nomination.
+   */
+  get writable(): boolean {
+    if (this.closed || this.connectionStateValue === 'failed') return false;
+    return this.selected !== undefined || this.previous !== undefined || this.pairs.some((p) => p.valid);
+  }
+  /**
+   * Round-trip time in ms of the latest connectivity check or consent request answered
+   * with success, counting only requests sent once (Karn's rule, RFC 6298 3); undefined
+   * before the first. Transports above may size their first retransmission timer from it.
+   */
+  get rttMs(): number | undefined {
+    return this.rttSampleMs;
+  }
+  /** The Ta pacing new transactions now (RFC 8445 14.2). */
+  get pacingMs(): number {
+    return this.taMs;
   }
   get gatheringState(): IceGatheringState {
     return this.gatheringStateValue;
@@ -444,9 +496,19 @@ export class IceAgent {
 
   // ---------------------------------------------------------------- inputs
 
-  /** Sets the remote ufrag/password (and whether the peer is lite). A new ufrag is a remote restart. */
-  setRemoteCredentials(now: number, ufrag: string, password: string, options: { lite?: boolean } = {}): void {
+  /**
+   * Sets the remote ufrag/password (and whether the peer is lite). A new ufrag is a remote
+   * restart. `pacingMs` is the peer's proposed Ta (RFC 8839 5.5 `a=ice-pacing`): a number,
+   * or null when its description carries none, in which case the default 50 ms stands for
+   * it; both agents then use the higher of the two proposals (RFC 8445 14.2). Left
+   * undefined (a caller that does not signal pacing), our own Ta stays in use.
+   */
+  setRemoteCredentials(now: number, ufrag: string, password: string, options: { lite?: boolean; pacingMs?: number | null } = {}): void {
     if (this.closed) return;
+    if (options.pacingMs !== undefined) {
+      const remote = options.pacingMs === null || !Number.isFinite(options.pacingMs) ? DEFAULT_TA_MS : Math.max(MIN_TA_MS, options.pacingMs);
+      this.taMs = Math.max(this.localTaMs, Math.min(MAX_TA_MS, remote));
+    }
     if (this.gen.remoteUfrag !== undefined && this.gen.remoteUfrag !== ufrag) {
       this.beginRestart(now, false);
     }
@@ -599,18 +661,40 @@ export class IceAgent {
     this.maybeGatheringComplete();
   }
 
-  /** Sends application data on the selected pair (or the best valid one); false when none may be used. */
+  /**
+   * Sends application data on the selected pair, or before selection on the best valid
+   * one (RFC 8445 12.1). While no pair is valid yet, the datagram is kept (at most
+   * MAX_EARLY_SEND_DATAGRAMS) and goes out on the first pair that becomes valid. False
+   * once the agent is closed or failed.
+   */
   send(data: Uint8Array): boolean {
     if (this.closed || this.connectionStateValue === 'failed') return false;
     const p = this.selected ?? this.previous ?? this.pairs.find((x) => x.valid);
-    if (!p) return false;
+    if (!p) {
+      // Not yet: keep it for the first valid pair (12.1), within a bound.
+      if (this.earlySends.length >= MAX_EARLY_SEND_DATAGRAMS) {
+        this.earlySends.shift();
+        this.stats.queueOverflowDropped++;
+      }
+      this.earlySends.push(data);
+      return true;
+    }
     this.pushTransmit(p.local.base, p.remote.candidate, data, p.local.relayed);
     return true;
+  }
+
+  /** Sends what `send` kept while no pair was valid, on `pair` (now valid or selected). */
+  private flushEarlySends(pair: Pair): void {
+    if (this.earlySends.length === 0) return;
+    const queued = this.earlySends;
+    this.earlySends = [];
+    for (const d of queued) this.pushTransmit(pair.local.base, pair.remote.candidate, d, pair.local.relayed);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.earlySends = [];
     this.transactions.clear();
     this.triggered = [];
     this.gatherQueue = [];
@@ -937,6 +1021,7 @@ export class IceAgent {
       useCandidate,
       role: this.roleValue,
       priority,
+      sentAt: now,
       transmissions: 1,
       rtoMs,
       nextAt: now + rtoMs,
@@ -1110,6 +1195,7 @@ export class IceAgent {
       // 7.3.2: a lite agent's pair is valid once a check arrives; USE-CANDIDATE nominates it.
       pair.valid = true;
       pair.state = 'succeeded';
+      this.flushEarlySends(pair);
       if (useCandidate) {
         pair.nominated = true;
         this.selectBestNominated(now);
@@ -1181,6 +1267,7 @@ export class IceAgent {
     if (tx.kind === 'consent') {
       if (!sameAddress(remote, pair.remote.candidate) || !sameAddress(local, pair.local.base)) return;
       if (msg.cls !== 'success') return;
+      this.rttSampleMs = Math.max(0, now - tx.sentAt);
       // RFC 7675 5.1: responses after expiry do not re-establish consent.
       if (now - pair.lastConsentAt >= this.consentTimeoutMs) return;
       pair.lastConsentAt = now;
@@ -1207,6 +1294,8 @@ export class IceAgent {
       this.responseFailed(now, pair, tx.useCandidate);
       return;
     }
+    // Karn's rule (RFC 6298 3): only an answer to a request sent once gives an RTT sample.
+    if (tx.transmissions === 1) this.rttSampleMs = Math.max(0, now - tx.sentAt);
     this.checkSucceeded(now, pair, tx.useCandidate, tx.priority, { address: canonicalIp(msg.xorMappedAddress.address), port: msg.xorMappedAddress.port });
   }
 
@@ -1244,6 +1333,7 @@ export class IceAgent {
     valid.state = 'succeeded';
     valid.valid = true;
     valid.lastReceivedAt = now;
+    this.flushEarlySends(this.selected ?? this.previous ?? valid);
     if (this.connectionStateValue === 'new') this.setConnectionState('checking');
     // 7.2.5.3.3: unfreeze pairs with the same foundation.
     const f = this.pairFoundation(pair);

@@ -137,7 +137,10 @@ export class UdpIceTransport {
     this.pump();
   }
 
-  /** Sends application data on the selected pair; false when there is none. */
+  /**
+   * Sends application data on the selected pair (before selection, a valid one; before
+   * that, kept for the first valid pair: IceAgent.send); false once closed or failed.
+   */
   send(data: Uint8Array): boolean {
     const ok = this.agent.send(data);
     this.pump();

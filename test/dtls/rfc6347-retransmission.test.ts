@@ -11,6 +11,7 @@ import { seededRandom } from '../../src/common/random.js';
 import { parseRecords } from '../../src/dtls/record.js';
 import { parseFragments } from '../../src/dtls/fragment.js';
 import { HandshakeType, SUITES } from '../../src/dtls/constants.js';
+import { DEFAULT_INITIAL_RTO_MS, MAX_RTT_INITIAL_RTO_MS, MIN_RTT_INITIAL_RTO_MS, initialRtoFromRtt } from '../../src/dtls/flight.js';
 import fc from 'fast-check';
 
 function drainAll(ep: DtlsEndpoint): Uint8Array[] {
@@ -60,6 +61,66 @@ describe('flight retransmission timer (RFC 6347 4.2.4)', () => {
     }
     expect(deadlines).toEqual([150, 350, 750, 1150, 1550, 1950]);
     expect(client.state).toBe('closed');
+  });
+
+  // 4.2.4.1 leaves timer values to the implementation: with the path RTT known (ICE
+  // measured it), the first timeout is 2 x RTT within [50 ms, 3 s] (flight.ts).
+  for (const [rtt, first] of [[0.2, 50], [40, 80], [900, 1800], [5000, 3000]] as const) {
+    it(`with an RTT estimate of ${rtt} ms the first ClientHello is resent after ${first} ms, then doubling`, () => {
+      const client = new DtlsEndpoint({ role: 'client', certificate: testCertificate(1), rng: seededRandom(1) });
+      client.setRttEstimate(rtt);
+      client.start(0);
+      drainAll(client);
+      const sends: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t = client.pollTimeout() as number;
+        client.handleTimeout(t);
+        if (drainAll(client).length > 0) sends.push(t);
+      }
+      expect(sends).toEqual([first, 3 * first, 7 * first]);
+    });
+  }
+
+  it('initialRtoFromRtt: 2 x RTT within [MIN, MAX]; nonsense keeps the 1 s default', () => {
+    expect(initialRtoFromRtt(0)).toBe(MIN_RTT_INITIAL_RTO_MS);
+    expect(initialRtoFromRtt(123)).toBe(246);
+    expect(initialRtoFromRtt(1e9)).toBe(MAX_RTT_INITIAL_RTO_MS);
+    expect(initialRtoFromRtt(Number.NaN)).toBe(DEFAULT_INITIAL_RTO_MS);
+    expect(initialRtoFromRtt(-1)).toBe(DEFAULT_INITIAL_RTO_MS);
+    const client = new DtlsEndpoint({ role: 'client', certificate: testCertificate(1), rng: seededRandom(1) });
+    client.setRttEstimate(Number.NaN);
+    client.start(0);
+    expect(client.pollTimeout()).toBe(1000);
+  });
+
+  it('a first ClientHello lost to a server not yet listening costs one short timeout, not a second', () => {
+    for (const [rtt, expectedAt] of [[undefined, 1000], [1, 50]] as const) {
+      const p = new Pair();
+      if (rtt !== undefined) p.client.setRttEstimate(rtt);
+      let dropped = false;
+      let resentAt: number | undefined;
+      p.filter = (from, d) => {
+        if (from !== 0 || d[0] !== 22) return true;
+        if (!dropped) {
+          dropped = true;
+          return false;
+        }
+        resentAt ??= p.now;
+        return true;
+      };
+      p.start();
+      expect(p.runUntil(() => p.connected())).toBe(true);
+      expect(resentAt).toBe(expectedAt);
+      expect(p.client.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60)).toEqual(p.server.exportKeyingMaterial('EXTRACTOR-dtls_srtp', 60));
+    }
+  });
+
+  it('a DTLS 1.3 client takes the RTT estimate too (RFC 9147 5.8 timers)', () => {
+    const client = new DtlsEndpoint({ role: 'client', certificate: testCertificate(1), rng: seededRandom(1), dtls13: true });
+    client.setRttEstimate(10);
+    client.start(0);
+    drainAll(client);
+    expect(client.pollTimeout()).toBe(50);
   });
 
   it('an early handleTimeout does nothing', () => {

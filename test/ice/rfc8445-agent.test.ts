@@ -1,7 +1,7 @@
 // Two ICE agents over the in-memory network of netsim.ts, on a virtual clock:
 // RFC 8445 (checks, nomination, roles, lite), RFC 8838 (trickle), RFC 7675 (consent).
 import { describe, expect, it } from 'vitest';
-import { IceAgent } from '../../src/ice/index.js';
+import { IceAgent, MAX_EARLY_SEND_DATAGRAMS } from '../../src/ice/index.js';
 import { decodeBinding, encodeBinding, isStun, shortTermKey } from '../../src/ice/stun-binding.js';
 import { seededRandom } from '../../src/common/random.js';
 import { Nat, Sim, connected, type Endpoint, type NatType } from './netsim.js';
@@ -287,6 +287,59 @@ describe('RFC 8445 check pacing (14.2)', () => {
     });
   }
 
+  // RFC 8445 14.2: both agents use the higher of the proposed Ta values; an agent that
+  // proposes none (no a=ice-pacing, RFC 8839 5.5) counts as the default 50 ms.
+  for (const [local, remote, expected] of [
+    [5, 5, 5],
+    [5, 20, 20],
+    [30, 10, 30],
+    [5, null, 50],
+    [5, 1e9, 1000],
+  ] as const) {
+    it(`negotiates Ta: ours ${local} ms, theirs ${String(remote)} -> ${expected} ms`, () => {
+      const sim = new Sim();
+      const a = sim.addAgent('a', '10.0.0.1', { role: 'controlling', taMs: local });
+      expect(a.agent.proposedTaMs).toBe(local);
+      a.agent.gather(0);
+      a.agent.setRemoteCredentials(0, 'ruf', 'rpassword-rpassword-rp', { pacingMs: remote });
+      expect(a.agent.pacingMs).toBe(expected);
+      for (let i = 0; i < 3; i++) {
+        a.agent.addRemoteCandidate(0, {
+          foundation: String(i), component: 1, transport: 'udp', priority: 2130706431 - i, address: `10.9.0.${i + 1}`, port: 9000, type: 'host', extensions: [],
+        });
+      }
+      sim.advance(3 * expected + 1);
+      const firsts = new Map<string, number>();
+      for (const s of a.sent) if (!firsts.has(s.to.address)) firsts.set(s.to.address, s.at);
+      const times = [...firsts.values()];
+      expect(times.length).toBe(3);
+      for (let i = 1; i < times.length; i++) expect((times[i] as number) - (times[i - 1] as number)).toBe(expected);
+    });
+  }
+
+  it('an ICE-lite agent proposes no pacing (RFC 8839 5.5)', () => {
+    expect(new IceAgent({ lite: true }).proposedTaMs).toBeUndefined();
+    expect(new IceAgent({ taMs: 1 }).proposedTaMs).toBe(5);
+  });
+
+  it('two agents that both propose a short Ta nominate one Ta after the first check (8.1.1)', () => {
+    const latencyMs = 10;
+    for (const ta of [5, 50]) {
+      const sim = new Sim({ latencyMs });
+      const [a, b] = setup(sim, { taMs: ta }, { taMs: ta });
+      a.agent.gather(0);
+      b.agent.gather(0);
+      sim.connect(a, b);
+      a.agent.setRemoteCredentials(0, b.agent.localUfrag, b.agent.localPassword, { pacingMs: ta });
+      b.agent.setRemoteCredentials(0, a.agent.localUfrag, a.agent.localPassword, { pacingMs: ta });
+      expect(sim.runSignaled(bothConnected(a, b), 10_000)).toBe(true);
+      // The first check leaves at 0 and its answer is back at 2 x latency; the nomination
+      // repeats it as a triggered check (6.1.4.2) no sooner than one Ta after the first,
+      // and is answered (and seen by the controlled agent) one round trip later.
+      expect(sim.now).toBe(Math.max(2 * latencyMs, ta) + 2 * latencyMs);
+    }
+  });
+
   it('a check with no answer fails after its transmissions, in bounded time', () => {
     const sim = new Sim();
     const a = sim.addAgent('a', '10.0.0.1', { role: 'controlling' });
@@ -299,6 +352,66 @@ describe('RFC 8445 check pacing (14.2)', () => {
     // seven transmissions (RFC 8489 Rc), then the pair fails one last RTO later.
     expect(a.sent.map((s) => s.at)).toEqual([0, 500, 1500, 3500, 6500, 9500, 12500]);
     expect(sim.now).toBe(15500);
+  });
+});
+
+describe('RFC 8445 12.1 data before selection', () => {
+  it('the controlled agent is writable once its own check succeeds, before the nomination', () => {
+    const sim = new Sim();
+    const [a, b] = setup(sim, { taMs: 50 }, { taMs: 50 });
+    start(sim, a, b);
+    expect(b.agent.writable).toBe(false);
+    expect(sim.runSignaled(() => b.agent.writable, 10_000)).toBe(true);
+    // Valid, not yet selected: the controlling agent nominates a Ta after its first check.
+    expect(b.agent.selectedPair).toBeUndefined();
+    expect(b.agent.checklist.some((p) => p.valid)).toBe(true);
+    const writableAt = sim.now;
+    expect(sim.runSignaled(bothConnected(a, b), 10_000)).toBe(true);
+    expect(sim.now).toBeGreaterThan(writableAt);
+    expect(b.agent.writable && a.agent.writable).toBe(true);
+  });
+
+  it('data sent before any pair is valid goes out, in order, on the first valid pair', () => {
+    const sim = new Sim();
+    const [a, b] = setup(sim);
+    start(sim, a, b);
+    const early = [0x17, 0x16, 0x15].map((x) => new Uint8Array([x, 1, 2, 3]));
+    for (const d of early) expect(a.agent.send(d)).toBe(true);
+    expect(a.agent.writable).toBe(false);
+    expect(sim.runSignaled(() => b.received.length >= 3, 10_000)).toBe(true);
+    expect(b.received.map((d) => d[0])).toEqual([0x17, 0x16, 0x15]);
+  });
+
+  it(`keeps at most MAX_EARLY_SEND_DATAGRAMS (${MAX_EARLY_SEND_DATAGRAMS}) early datagrams, dropping the oldest`, () => {
+    const sim = new Sim();
+    const [a, b] = setup(sim);
+    start(sim, a, b);
+    const n = MAX_EARLY_SEND_DATAGRAMS + 5;
+    for (let i = 0; i < n; i++) a.agent.send(new Uint8Array([0x17, i]));
+    expect(a.agent.stats.queueOverflowDropped).toBe(5);
+    expect(sim.runSignaled(bothConnected(a, b), 10_000)).toBe(true);
+    sim.advance(100);
+    expect(b.received.map((d) => d[1])).toEqual(Array.from({ length: MAX_EARLY_SEND_DATAGRAMS }, (_, i) => i + 5));
+  });
+
+  it('measures the round-trip time from checks answered without retransmission (Karn, RFC 6298 3)', () => {
+    for (const latencyMs of [3, 40]) {
+      const sim = new Sim({ latencyMs });
+      const [a, b] = setup(sim);
+      expect(a.agent.rttMs).toBeUndefined();
+      start(sim, a, b);
+      expect(sim.runSignaled(bothConnected(a, b), 10_000)).toBe(true);
+      expect(a.agent.rttMs).toBe(2 * latencyMs);
+      expect(b.agent.rttMs).toBe(2 * latencyMs);
+    }
+  });
+
+  it('a closed agent neither keeps nor sends early data', () => {
+    const sim = new Sim();
+    const [a] = setup(sim);
+    a.agent.close();
+    expect(a.agent.send(new Uint8Array([0x17]))).toBe(false);
+    expect(a.agent.writable).toBe(false);
   });
 });
 
