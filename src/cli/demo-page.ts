@@ -10,6 +10,19 @@
  * the bot answers, a live `getStats()` panel for each end, and the browser's offer as
  * purertc's SDP codec (RFC 8866) reads it. `window.demoState` mirrors what is shown, for
  * tests.
+ *
+ * Camera echo: with `?camera=1` the page adds its camera and microphone (getUserMedia,
+ * then addTrack, webrtc-pc 5.1) before its first offer; otherwise the "start camera"
+ * button adds them later. Every change after the first offer goes through
+ * `negotiationneeded` (webrtc-pc 4.7.3): the page re-offers on the same connection and the
+ * bot answers (JSEP RFC 9429 5.10). The page is the only side that offers, and it offers
+ * only from 'stable' (never twice at once), so negotiations cannot collide. Stopping the
+ * camera replaces the tracks with null and makes those transceivers 'inactive'; starting it
+ * again puts new tracks on the same transceivers (replaceTrack, direction 'sendrecv'), so
+ * the SDP does not grow. The bot sends the camera back (RTP forwarded by purertc); the page
+ * shows the echo and its getStats (webrtc-stats 8.3 inbound-rtp: framesDecoded,
+ * frameWidth/Height, framesPerSecond, packetsLost, nackCount, pliCount, codec) beside the
+ * bot's own inbound/outbound counters.
  */
 
 import { BOT_NAME } from './demo-bot.js';
@@ -54,6 +67,10 @@ export function demoPage(config: DemoPageConfig): string {
   #chat-log .me { color: #1b4fa0; } #chat-log .bot { color: #12703a; } #chat-log .sys { color: #7a8090; }
   form { display: flex; gap: .4rem; margin-top: .4rem; } #chat-input { flex: 1; padding: .3rem; }
   .muted { color: #7a8090; }
+  .videos { display: flex; gap: .6rem; flex-wrap: wrap; }
+  .videos figure { margin: 0; } .videos figcaption { font-size: 12px; color: #7a8090; }
+  video { background: #222; border-radius: 4px; }
+  #camera-toggle { margin: .3rem 0; }
 </style>
 </head>
 <body>
@@ -89,9 +106,13 @@ TypeScript. Signaling, STUN (<code id="stun">${escapeHtml(config.stunUrl)}</code
     <form id="chat-form"><input id="chat-input" autocomplete="off" placeholder="say something" disabled><button id="chat-send" disabled>send</button></form>
   </div>
   <div class="stage" id="stage-media">
-    <h2>6. Camera echo <span class="state" id="st-media">waiting for purertc media</span></h2>
-    <video id="echo-video" autoplay playsinline muted width="240" height="135" style="background:#222"></video>
-    <div class="muted">When purertc carries RTP/SRTP, the bot sends your camera back here.</div>
+    <h2>6. Camera echo <span class="state" id="st-media">camera off</span></h2>
+    <button id="camera-toggle" type="button">start camera</button>
+    <div class="videos">
+      <figure><video id="local-video" autoplay playsinline muted width="240" height="180"></video><figcaption>your camera</figcaption></figure>
+      <figure><video id="echo-video" autoplay playsinline muted width="240" height="180"></video><figcaption>back from the purertc bot (RTP over SRTP)</figcaption></figure>
+    </div>
+    <table id="echo-stats"><thead><tr><th></th><th>sent by this browser</th><th>echo received from the bot</th></tr></thead><tbody></tbody></table>
   </div>
 </div>
 </div>
@@ -120,7 +141,7 @@ const BOT_NAME = ${scriptJson(BOT_NAME)};
 /** How long the page waits for its first candidate before it explains what may be wrong. */
 const NO_CANDIDATE_HINT_MS = 5000;
 const $ = (id) => document.getElementById(id);
-const state = { stages: {}, chat: [], browserStats: null, botStats: null, sdp: null, errors: [] };
+const state = { stages: {}, chat: [], browserStats: null, botStats: null, sdp: null, errors: [], camera: 'off', cameraError: null, echoStats: null, offers: 0, answers: 0 };
 window.demoState = state;
 function setState(id, text, cls) { const el = $(id); el.textContent = text; el.className = 'state ' + (cls || ''); state.stages[id.replace(/^st-/, '')] = text; }
 function cls(s) { return /^(connected|completed|complete|open|stable|joined|have-remote-offer)$/.test(s) ? 'ok' : /^(failed|closed|disconnected|error)/.test(s) ? 'bad' : 'busy'; }
@@ -142,7 +163,11 @@ const room = params.get('room') || 'demo';
 // ?relay=1: relay candidates only (W3C iceTransportPolicy 'relay'), so every packet
 // goes through purertc's TURN server.
 const relayOnly = params.get('relay') === '1';
+// ?camera=1: the camera and microphone go into the first offer.
+const cameraAtStart = params.get('camera') === '1';
 $('room').textContent = room + (relayOnly ? ' (relay only, through purertc TURN)' : '');
+/** The camera's capture size: small, so encoding and decoding stay cheap. */
+const CAMERA_CONSTRAINTS = { video: { width: 320, height: 240, frameRate: 30 }, audio: true };
 
 async function main() {
   const wsUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + CONFIG.signalingPath;
@@ -196,13 +221,27 @@ async function main() {
     dc.send(text); chatLine('me', text); $('chat-input').value = '';
   };
 
+  // The page is the offerer for the whole session: the first offer when the bot appears,
+  // then one per negotiationneeded (camera added, paused, resumed). An offer goes out only
+  // from 'stable' and one at a time (makingOffer), so a second need waits for the answer;
+  // Chrome fires negotiationneeded again on return to 'stable' if something is left.
+  let makingOffer = false;
+  async function sendOffer() {
+    if (!botId || makingOffer || pc.signalingState !== 'stable') return;
+    makingOffer = true;
+    try {
+      await pc.setLocalDescription();
+      sig.offer(pc.localDescription.sdp, botId);
+      state.offers++;
+    } finally { makingOffer = false; }
+  }
+  pc.onnegotiationneeded = () => { if (offered) sendOffer().catch(fail); };
   async function offerTo(id) {
     if (offered) return;
     offered = true; botId = id;
     setState('st-signaling', 'negotiating', 'busy');
     $('signaling-detail').textContent = 'room ' + room + ': offering to the bot ' + id;
-    await pc.setLocalDescription(await pc.createOffer());
-    sig.offer(pc.localDescription.sdp, id);
+    await sendOffer();
     setTimeout(() => {
       if (localRows.length > 0) return;
       chatLine('sys', 'this browser gathered no ICE candidates yet. On a machine whose only network is loopback, ' +
@@ -210,17 +249,80 @@ async function main() {
         'elsewhere check that WebRTC is not disabled by policy or an extension.');
     }, NO_CANDIDATE_HINT_MS);
   }
-  sig.on('answer', async (m) => {
-    if (m.from !== botId) return;
-    await pc.setRemoteDescription({ type: 'answer', sdp: m.sdp });
-    setState('st-signaling', 'answered', 'ok');
-    watchSctp();
+  sig.on('answer', (m) => {
+    if (m.from !== botId || pc.signalingState !== 'have-local-offer') return;
+    pc.setRemoteDescription({ type: 'answer', sdp: m.sdp }).then(() => {
+      state.answers++;
+      setState('st-signaling', 'answered', 'ok');
+      watchSctp();
+    }).catch(fail);
   });
   sig.on('candidate', (m) => { if (m.from === botId) pc.addIceCandidate(m.candidate || undefined).catch((err) => state.errors.push(String(err))); });
   sig.on('bye', (m) => { if (m.from === botId) { chatLine('sys', 'the bot hung up'); setState('st-signaling', 'bye', 'bad'); } });
   sig.on('peer-left', (m) => { if (m.id === botId) { chatLine('sys', 'the bot left'); setState('st-signaling', 'bot left', 'bad'); } });
   sig.on('peer-joined', (m) => { if (m.name === BOT_NAME) offerTo(m.id).catch(fail); });
   window.addEventListener('pagehide', () => { if (botId) sig.bye(botId); sig.close(); });
+  // ----- camera echo
+  const cameraTransceivers = [];
+  let cameraStream = null;
+  let cameraBusy = false;
+  async function startCamera() {
+    state.camera = 'starting'; setState('st-media', 'starting camera', 'busy');
+    const stream = await navigator.mediaDevices.getUserMedia(CAMERA_CONSTRAINTS);
+    cameraStream = stream;
+    $('local-video').srcObject = stream;
+    // Tracks first (replaceTrack needs no negotiation), then the directions in one task:
+    // one negotiationneeded, one re-offer.
+    const resume = [];
+    for (const track of stream.getTracks()) {
+      // Resume on the transceiver this kind used before (no new m= section), else addTrack.
+      const t = cameraTransceivers.find((x) => x.receiver.track.kind === track.kind && !x.sender.track && x.currentDirection !== 'stopped');
+      if (t) {
+        await t.sender.replaceTrack(track);
+        resume.push(t);
+      } else {
+        const sender = pc.addTrack(track, stream);
+        const added = pc.getTransceivers().find((x) => x.sender === sender);
+        if (added) cameraTransceivers.push(added);
+      }
+    }
+    // (The senders keep the stream id of their first camera stream: the bot pairs echoes by
+    // transceiver, and Chrome 156 re-offers once more after setStreams() to a new stream.)
+    for (const t of resume) t.direction = 'sendrecv';
+    state.camera = 'on'; setState('st-media', 'camera on', 'ok');
+    $('camera-toggle').textContent = 'stop camera';
+  }
+  async function stopCamera() {
+    const live = cameraTransceivers.filter((t) => t.currentDirection !== 'stopped');
+    for (const t of live) await t.sender.replaceTrack(null);
+    for (const t of live) t.direction = 'inactive';
+    if (cameraStream) for (const track of cameraStream.getTracks()) track.stop();
+    cameraStream = null;
+    $('local-video').srcObject = null;
+    state.camera = 'off'; setState('st-media', 'camera off', 'busy');
+    $('camera-toggle').textContent = 'start camera';
+  }
+  function cameraFailed(err) {
+    state.camera = 'error'; state.cameraError = String(err && err.message || err);
+    setState('st-media', 'camera error: ' + state.cameraError, 'bad');
+    $('camera-toggle').textContent = 'start camera';
+  }
+  $('camera-toggle').onclick = () => {
+    if (cameraBusy) return;
+    cameraBusy = true;
+    (cameraStream ? stopCamera() : startCamera()).catch(cameraFailed).finally(() => { cameraBusy = false; });
+  };
+  pc.ontrack = (e) => {
+    // The bot's echo of our camera (and microphone): one stream, shown muted (no feedback).
+    const stream = e.streams[0] || new MediaStream([e.track]);
+    if ($('echo-video').srcObject !== stream) $('echo-video').srcObject = stream;
+  };
+  if (cameraAtStart) {
+    cameraBusy = true;
+    await startCamera().catch(cameraFailed);
+    cameraBusy = false;
+  }
+
   const already = joined.peers.find((p) => p.name === BOT_NAME);
   if (already) await offerTo(already.id);
   else {
@@ -279,6 +381,37 @@ async function refreshStats(pc) {
     { cells: ['DTLS', (summary.dtlsState || '') + ' ' + (summary.tlsVersion || '') + ' ' + (summary.dtlsCipher || '')] },
     { cells: ['chat messages sent / received', summary.channelMessagesSent + ' / ' + summary.channelMessagesReceived] },
   ]);
+  showEchoStats(report);
+}
+/** webrtc-stats 8.3 / 8.5: what this browser sends (its camera) and receives (the bot's echo). */
+function showEchoStats(report) {
+  const all = [...report.values()];
+  const codec = (s) => { const c = s && s.codecId ? report.get(s.codecId) : undefined; return c ? c.mimeType : null; };
+  const pick = (type, kind, frames) => all.filter((s) => s.type === type && s.kind === kind).sort((a, b) => (b[frames] || 0) - (a[frames] || 0))[0];
+  const inV = pick('inbound-rtp', 'video', 'framesDecoded'), outV = pick('outbound-rtp', 'video', 'framesEncoded');
+  const inA = pick('inbound-rtp', 'audio', 'packetsReceived'), outA = pick('outbound-rtp', 'audio', 'packetsSent');
+  if (!inV && !outV && !inA && !outA) return;
+  const echo = {
+    inbound: inV ? { framesDecoded: inV.framesDecoded || 0, keyFramesDecoded: inV.keyFramesDecoded || 0, frameWidth: inV.frameWidth || 0, frameHeight: inV.frameHeight || 0,
+      framesPerSecond: inV.framesPerSecond || 0, packetsReceived: inV.packetsReceived || 0, packetsLost: inV.packetsLost || 0, nackCount: inV.nackCount || 0,
+      pliCount: inV.pliCount || 0, firCount: inV.firCount || 0, codec: codec(inV) } : null,
+    outbound: outV ? { framesEncoded: outV.framesEncoded || 0, framesSent: outV.framesSent || 0, frameWidth: outV.frameWidth || 0, frameHeight: outV.frameHeight || 0,
+      framesPerSecond: outV.framesPerSecond || 0, packetsSent: outV.packetsSent || 0, nackCount: outV.nackCount || 0, pliCount: outV.pliCount || 0, codec: codec(outV) } : null,
+    audio: { packetsSent: outA ? outA.packetsSent || 0 : 0, packetsReceived: inA ? inA.packetsReceived || 0 : 0, packetsLost: inA ? inA.packetsLost || 0 : 0, codec: codec(inA || outA) },
+  };
+  state.echoStats = echo;
+  const o = echo.outbound || {}, i = echo.inbound || {};
+  const size = (x) => x.frameWidth ? x.frameWidth + 'x' + x.frameHeight : '';
+  fillTable('echo-stats', [
+    { cells: ['video codec', o.codec, i.codec] },
+    { cells: ['frames', o.framesEncoded !== undefined ? o.framesEncoded + ' encoded' : '', i.framesDecoded !== undefined ? i.framesDecoded + ' decoded (' + i.keyFramesDecoded + ' key)' : ''] },
+    { cells: ['frame size', size(o), size(i)] },
+    { cells: ['frames per second', o.framesPerSecond, i.framesPerSecond] },
+    { cells: ['packets', o.packetsSent !== undefined ? o.packetsSent + ' sent' : '', i.packetsReceived !== undefined ? i.packetsReceived + ' received, ' + i.packetsLost + ' lost' : ''] },
+    { cells: ['NACK / PLI', o.nackCount !== undefined ? o.nackCount + ' / ' + o.pliCount + ' received' : '', i.nackCount !== undefined ? i.nackCount + ' / ' + i.pliCount + ' sent' : ''] },
+    { cells: ['audio (' + (echo.audio.codec || '-') + ') packets', echo.audio.packetsSent + ' sent', echo.audio.packetsReceived + ' received, ' + echo.audio.packetsLost + ' lost'] },
+  ]);
+  if (state.camera === 'on' && i.framesDecoded > 0) setState('st-media', 'echo playing', 'ok');
 }
 function dtlsName(v) { return v === 'FEFC' ? 'DTLS 1.3' : v === 'FEFD' ? 'DTLS 1.2' : v === 'FEFF' ? 'DTLS 1.0' : 'unknown'; }
 function showBotStats(m) {
@@ -294,6 +427,14 @@ function showBotStats(m) {
     { cells: ['candidates local / remote', m.localCandidates + ' / ' + m.remoteCandidates] },
   ];
   for (const c of m.channels || []) rows.push({ cells: ['channel ' + c.label + ' (' + c.state + ')', c.messagesSent + ' msgs / ' + c.bytesSent + ' B sent, ' + c.messagesReceived + ' msgs / ' + c.bytesReceived + ' B received'] });
+  for (const x of m.media || []) {
+    const i = x.inbound, o = x.outbound;
+    rows.push({ cells: [x.kind + ' (mid ' + x.mid + ', ' + (x.codec || '?') + ') received',
+      i ? i.packetsReceived + ' packets, ' + i.bytesReceived + ' B, ' + i.packetsLost + ' lost' + (i.framesReceived !== null ? ', ' + i.framesReceived + ' frames' : '') + ', NACK ' + i.nackCount + (i.pliCount !== null ? ', PLI ' + i.pliCount : '') + ' sent' : 'nothing'] });
+    rows.push({ cells: [x.kind + ' (mid ' + x.mid + ') echoed',
+      o ? o.packetsSent + ' packets, ' + o.bytesSent + ' B' + (o.framesSent !== null ? ', ' + o.framesSent + ' frames' : '') + ', NACK ' + o.nackCount + (o.pliCount !== null ? ', PLI ' + o.pliCount : '') + ' received, ' + o.retransmittedPacketsSent + ' resent' +
+        (o.roundTripTimeMs !== null ? ', rtt ' + o.roundTripTimeMs.toFixed(1) + ' ms' : '') : 'nothing'] });
+  }
   fillTable('bot-stats', rows);
 }
 async function postOffer(sdp) {

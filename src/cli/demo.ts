@@ -5,8 +5,10 @@
  * purertc's STUN server (RFC 8489) and TURN server (RFC 8656, a generated demo user) on
  * ephemeral UDP ports; and the echo bot (demo-bot.ts), a purertc RTCPeerConnection that
  * joins the page's room when the page asks (`POST /api/bot?room=...`), answers its
- * offer and echoes its chat. The page also posts its offer to `/api/sdp`, where purertc's
- * SDP codec (RFC 8866) parses and re-serializes it.
+ * offer and echoes its chat, and sends the page's camera and microphone back (RTP
+ * forwarded over SRTP, RFC 3550 / RFC 3711; the page's `?camera=1` or its camera button).
+ * The page also posts its offer to `/api/sdp`, where purertc's SDP codec (RFC 8866) parses
+ * and re-serializes it.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -29,7 +31,7 @@ const flags = {
   'turn-port': { type: 'number', default: 0, description: 'UDP port of the TURN server (0 = any free port)' },
 } as const;
 
-export const summary = 'Run the demo: a page on localhost chatting with a purertc echo bot over WebRTC';
+export const summary = 'Run the demo: a page on localhost chatting with a purertc echo bot over WebRTC, which also sends your camera back';
 export const usage = `usage: purertc demo [--host 127.0.0.1] [--port 8080] [--stun-port 0] [--turn-port 0]\n\n${describeFlags(flags)}`;
 
 /** Largest SDP body the demo accepts (bytes). */
@@ -257,7 +259,7 @@ export async function run(argv: readonly string[]): Promise<void> {
       `purertc demo: STUN server at ${demo.stunUrl}\n` +
         `purertc demo: TURN server at ${demo.turnUrl} (user ${demo.turnUser}, password ${demo.turnPassword})\n` +
         `purertc demo: signaling at ${demo.signalingUrl}\n` +
-        `purertc demo: open ${demo.url} in Chrome (Ctrl-C to stop)\n`,
+        `purertc demo: open ${demo.url} in Chrome (${demo.url}?camera=1 starts with the camera; Ctrl-C to stop)\n`,
     );
   });
 }

@@ -4,7 +4,7 @@
  * sans-IO peer (webrtc-pc), UDP sockets, timers, interface enumeration, mDNS, and the
  * STUN and TURN servers on real sockets.
  */
-export { RTCPeerConnection } from './rtc-peer-connection.js';
+export { RTCPeerConnection, DEFAULT_REMOTE_TRACK_MUTE_AFTER_MS, MAX_REMOTE_STREAMS_PER_TRACK } from './rtc-peer-connection.js';
 export type {
   RTCConfiguration,
   RTCIceServer,
@@ -13,7 +13,31 @@ export type {
   RTCBundlePolicy,
   RTCIceGatheringState,
   RTCIceConnectionState,
+  RTCRtpTransceiverInit,
 } from './rtc-peer-connection.js';
+export { MediaStreamTrack, RTCEncodedFrameEvent, RTCRtpPacketEvent } from './media-stream-track.js';
+export type { MediaStreamTrackInit, MediaStreamTrackKind, MediaStreamTrackState, RTCEncodedFrame, RTCEncodedFrameInit, MediaTrackSettings, MediaTrackConstraints } from './media-stream-track.js';
+export { MediaStream, MediaStreamTrackEvent } from './media-stream.js';
+export { RTCRtpSender } from './rtc-rtp-sender.js';
+export type {
+  RTCRtpCodec,
+  RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
+  RTCRtpCapabilities,
+  RTCRtcpParameters,
+  RTCRtpEncodingParameters,
+  RTCRtpParameters,
+  RTCRtpSendParameters,
+  RTCPriorityType,
+} from './rtc-rtp-sender.js';
+export { RTCRtpReceiver } from './rtc-rtp-receiver.js';
+export type { RTCRtpContributingSource, RTCRtpSynchronizationSource, RTCRtpReceiveParameters } from './rtc-rtp-receiver.js';
+export { RTCRtpTransceiver } from './rtc-rtp-transceiver.js';
+export type { RTCRtpTransceiverDirection } from './rtc-rtp-transceiver.js';
+export { RTCTrackEvent } from './rtc-track-event.js';
+export { playIvf, playOggOpus, playAnnexB, recordIvf, recordAnnexB, recordOggOpus, WebmRecorder, ivfSource, oggOpusSource, annexBSource, VIDEO_CLOCK_HZ, OPUS_CLOCK_HZ, MAX_PENDING_WRITE_BYTES } from './media-files.js';
+export type { Playback, PlaybackOptions, Recorder, WebmRecorderOptions, SourceMedia, TimedFrame } from './media-files.js';
+export type { RTCTrackEventInit } from './rtc-track-event.js';
 export { RTCDataChannel } from './rtc-data-channel.js';
 export type { RTCDataChannelInit, RTCDataChannelState, BinaryType } from './rtc-data-channel.js';
 export { RTCSessionDescription } from './rtc-session-description.js';

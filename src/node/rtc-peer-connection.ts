@@ -18,6 +18,16 @@
  * each: the facade carries the core's transmits to such a server on the stream and hands
  * each received frame back as a datagram from it. TLS verifies the server certificate
  * with Node's default CA store unless `turnTlsCa` / `turnTlsRejectUnauthorized` say otherwise.
+ *
+ * Media (webrtc-pc 5.1 RTP media API): `addTrack` (reusing a transceiver of the track's
+ * kind that never sent and has no track, else a new sendrecv one), `removeTrack`,
+ * `addTransceiver`, `getSenders` / `getReceivers` / `getTransceivers` (the facade keeps the
+ * transceiver objects, keyed by the peer's mids), and `track` events (RTCTrackEvent) fired
+ * while setRemoteDescription runs, before its promise settles (4.4.1.6 "process the
+ * addition of a remote track", with the associated remote streams kept per id). Frames
+ * written to a track go to the peer's sendFrame; the peer's frame / rtp / keyframe-request
+ * events go to the receiver's track and the sender's track. `getStats(selector)` (8.2)
+ * adds the media entries (node/rtc-stats) and filters by a track's sender or receiver.
  */
 import { lookup } from 'node:dns/promises';
 import { createSocket, type Socket } from 'node:dgram';
@@ -25,7 +35,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, PureRtcError } from '../common/errors.js';
 import type { TransportAddress } from '../ice/stun-binding.js';
-import { PeerConnection } from '../peer/peer-connection.js';
+import { MAX_TRANSCEIVERS, PeerConnection } from '../peer/peer-connection.js';
 import type { TurnServerConfig } from '../peer/relay.js';
 import type { PeerChannel, PeerConnectionState, PeerEvent, SignalingState } from '../peer/peer-connection.js';
 import { listHostAddresses } from './ice-interfaces.js';
@@ -38,7 +48,15 @@ import { RTCIceCandidate } from './rtc-ice-candidate.js';
 import type { RTCIceCandidateInit } from './rtc-ice-candidate.js';
 import { RTCSctpTransport } from './rtc-sctp-transport.js';
 import { RTCSessionDescription } from './rtc-session-description.js';
-import { buildStatsReport, RTCStatsReport as StatsReport } from './rtc-stats.js';
+import { addMediaStats, buildStatsReport, RTCStatsReport as StatsReport, selectStats } from './rtc-stats.js';
+import { MediaStream } from './media-stream.js';
+import { MediaStreamTrack } from './media-stream-track.js';
+import { RTCRtpReceiver } from './rtc-rtp-receiver.js';
+import { checkSendEncodings, RTCRtpSender } from './rtc-rtp-sender.js';
+import type { RTCRtpEncodingParameters } from './rtc-rtp-sender.js';
+import { RTCRtpTransceiver } from './rtc-rtp-transceiver.js';
+import type { MediaHost, RTCRtpTransceiverDirection } from './rtc-rtp-transceiver.js';
+import { RTCTrackEvent } from './rtc-track-event.js';
 import { TURN_DEFAULT_PORT, TURNS_DEFAULT_PORT, TurnStream } from './turn-stream.js';
 import type { TurnStreamTransport } from './turn-stream.js';
 import type { RTCSharedUdpSocket, SharedSocketAttachment } from './rtc-shared-socket.js';
@@ -87,7 +105,26 @@ export interface RTCConfiguration {
    * true: the certificate must chain to a trusted CA and match the URI's host).
    */
   turnTlsRejectUnauthorized?: boolean;
+  /**
+   * purertc: a remote track is muted after this many ms without media (webrtc-pc 5.3: the
+   * RTP source timed out); default DEFAULT_REMOTE_TRACK_MUTE_AFTER_MS, 0 never.
+   */
+  remoteTrackMuteAfterMs?: number;
 }
+
+/** RFC 3550 6.3.5: a sender times out after two RTCP intervals, 5 s at least each (6.2). */
+export const DEFAULT_REMOTE_TRACK_MUTE_AFTER_MS = 10_000;
+
+/** webrtc-pc 5.1 RTCRtpTransceiverInit. */
+export interface RTCRtpTransceiverInit {
+  direction?: RTCRtpTransceiverDirection;
+  streams?: MediaStream[];
+  sendEncodings?: RTCRtpEncodingParameters[];
+}
+
+const TRANSCEIVER_DIRECTIONS: readonly string[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
+/** Remote streams one track joins (RFC 8830 allows several a=msid lines; a remote cannot make us hold more). */
+export const MAX_REMOTE_STREAMS_PER_TRACK = 16;
 
 export interface RTCOfferOptions {
   iceRestart?: boolean;
@@ -198,6 +235,13 @@ export class RTCPeerConnection extends EventTarget {
   #connection: PeerConnectionState = 'new';
   readonly #on = new EventHandlers(this);
   readonly #host: DataChannelHost;
+  /** W3C [[Transceivers]], in creation order. */
+  #transceivers: RTCRtpTransceiver[] = [];
+  /** Remote streams by id (W3C 4.4.1.6: one MediaStream object per remote stream id). */
+  readonly #remoteStreams = new Map<string, MediaStream>();
+  /** Media calls made before the core exists, replayed in order once it does. */
+  readonly #earlyMedia: ((core: PeerConnection, now: number) => void)[] = [];
+  readonly #media: MediaHost;
 
   static generateCertificate(keygenAlgorithm?: unknown): Promise<RTCCertificate> {
     try {
@@ -228,6 +272,7 @@ export class RTCPeerConnection extends EventTarget {
       setLowThreshold: (key, bytes) => this.#core?.setBufferedAmountLowThreshold(key, bytes),
       maxMessageSize: () => this.#core?.maxMessageSize ?? 65536,
     };
+    this.#media = this.#mediaHost();
     this.#ready = this.#setup();
     this.#ready.catch(() => undefined);
   }
@@ -299,6 +344,14 @@ export class RTCPeerConnection extends EventTarget {
     core.addHostBases(this.#now(), bases);
     this.#core = core;
     for (const e of this.#early.splice(0)) this.#attachChannel(core, e.channel, e.init);
+    for (const f of this.#earlyMedia.splice(0)) {
+      try {
+        f(core, this.#now());
+      } catch (e) {
+        this.internalErrors++;
+        this.lastInternalError = e;
+      }
+    }
     this.#flush();
     return core;
   }
@@ -347,7 +400,9 @@ export class RTCPeerConnection extends EventTarget {
       } catch (e) {
         throw toDomException(e);
       } finally {
+        // Events first: a 'transceiver-mid' renames a transceiver before the sync looks for new ones.
         this.#flush();
+        this.#syncTransceivers(core);
       }
     });
     this.#chain = p.catch(() => undefined);
@@ -438,14 +493,21 @@ export class RTCPeerConnection extends EventTarget {
   set onconnectionstatechange(f: ((ev: Event) => unknown) | null) { this.#on.set<Event>('connectionstatechange', f); }
   get ondatachannel(): ((ev: RTCDataChannelEvent) => unknown) | null { return this.#on.get<RTCDataChannelEvent>('datachannel'); }
   set ondatachannel(f: ((ev: RTCDataChannelEvent) => unknown) | null) { this.#on.set<RTCDataChannelEvent>('datachannel', f); }
+  get ontrack(): ((ev: RTCTrackEvent) => unknown) | null { return this.#on.get<RTCTrackEvent>('track'); }
+  set ontrack(f: ((ev: RTCTrackEvent) => unknown) | null) { this.#on.set<RTCTrackEvent>('track', f); }
 
   // ----------------------------------------------------------------- W3C methods
 
   createOffer(options: RTCOfferOptions = {}): Promise<RTCSessionDescriptionInit> {
     return this.#operation((c, now) => {
       if (c.signalingState !== 'stable' && c.signalingState !== 'have-local-offer') return c.createOffer(now);
-      if (options.offerToReceiveAudio === true && !c.transceivers.some((t) => t.kind === 'audio')) c.addTransceiver(now, 'audio', 'recvonly');
-      if (options.offerToReceiveVideo === true && !c.transceivers.some((t) => t.kind === 'video')) c.addTransceiver(now, 'video', 'recvonly');
+      // Legacy offer options (webrtc-pc "legacy interface extensions", RTCOfferOptions): a recvonly transceiver of the kind when there is none.
+      for (const kind of ['audio', 'video'] as const) {
+        const wanted = kind === 'audio' ? options.offerToReceiveAudio : options.offerToReceiveVideo;
+        if (wanted !== true || this.#transceivers.some((t) => t.kind === kind && !t.stopping) || c.transceivers.some((t) => t.kind === kind)) continue;
+        const key = c.addTransceiver(now, kind, 'recvonly');
+        this.#transceivers.push(new RTCRtpTransceiver(this.#media, { kind, direction: 'recvonly', track: null, streamIds: [], fromRemote: false, key }));
+      }
       return c.createOffer(now, { iceRestart: options.iceRestart === true });
     });
   }
@@ -517,9 +579,272 @@ export class RTCPeerConnection extends EventTarget {
     this.#channels.set(pc.key, channel);
   }
 
-  /** W3C 8.2 getStats() (selector not supported: the whole report). */
-  getStats(): Promise<RTCStatsReport> {
-    return this.#ready.then((core) => this.#relabelRelays(buildStatsReport(core, performance.timeOrigin + this.#now(), performance.timeOrigin)));
+  // ----------------------------------------------------------------- media (webrtc-pc 5.1)
+
+  /** W3C 5.1 addTrack. */
+  addTrack(track: MediaStreamTrack, ...streams: MediaStream[]): RTCRtpSender {
+    if (!(track instanceof MediaStreamTrack)) throw new TypeError('addTrack needs a MediaStreamTrack');
+    if (this.#closed) throw new DOMException('the peer connection is closed', 'InvalidStateError');
+    if (this.#transceivers.some((t) => !t.stopped && t.sender.track === track)) throw new DOMException('the track already has a sender', 'InvalidAccessError');
+    const streamIds = uniqueIds(streams);
+    // Step 7: reuse a transceiver of this kind whose sender never sent and has no track.
+    const reuse = this.#transceivers.find((t) => !t.stopping && t.kind === track.kind && t.sender.track === null && !t._hasSent);
+    if (reuse) {
+      reuse.sender._attach(track);
+      reuse.sender._setStreamIds(streamIds);
+      this.#media.setSendTrack(reuse, { trackId: track.id, streamIds });
+      if (reuse.direction === 'recvonly') reuse.direction = 'sendrecv';
+      else if (reuse.direction === 'inactive') reuse.direction = 'sendonly';
+      return reuse.sender;
+    }
+    return this.#newTransceiver(track.kind, track, 'sendrecv', streamIds, undefined, true).sender;
+  }
+
+  /** W3C 5.1 removeTrack. */
+  removeTrack(sender: RTCRtpSender): void {
+    if (!(sender instanceof RTCRtpSender)) throw new TypeError('removeTrack needs an RTCRtpSender');
+    if (this.#closed) throw new DOMException('the peer connection is closed', 'InvalidStateError');
+    const t = this.#transceivers.find((x) => x.sender === sender);
+    if (!t) throw new DOMException('the sender was not created by this connection', 'InvalidAccessError');
+    if (t.stopping || sender.track === null) return;
+    sender._attach(null);
+    this.#media.setSendTrack(t, null);
+    if (t.direction === 'sendrecv') t.direction = 'recvonly';
+    else if (t.direction === 'sendonly') t.direction = 'inactive';
+  }
+
+  /** W3C 5.1 addTransceiver. */
+  addTransceiver(trackOrKind: MediaStreamTrack | 'audio' | 'video', init: RTCRtpTransceiverInit = {}): RTCRtpTransceiver {
+    let kind: 'audio' | 'video';
+    let track: MediaStreamTrack | null = null;
+    if (trackOrKind instanceof MediaStreamTrack) {
+      track = trackOrKind;
+      kind = track.kind;
+    } else if (trackOrKind === 'audio' || trackOrKind === 'video') kind = trackOrKind;
+    else throw new TypeError(`addTransceiver: kind must be 'audio' or 'video', not ${String(trackOrKind)}`);
+    if (this.#closed) throw new DOMException('the peer connection is closed', 'InvalidStateError');
+    const direction = init.direction ?? 'sendrecv';
+    if (!TRANSCEIVER_DIRECTIONS.includes(direction)) throw new TypeError(`invalid direction ${String(direction)}`);
+    const encodings = checkSendEncodings(kind, init.sendEncodings);
+    return this.#newTransceiver(kind, track, direction as Exclude<RTCRtpTransceiverDirection, 'stopped'>, uniqueIds(init.streams ?? []), encodings);
+  }
+
+  /** `byAddTrack`: a remote offer's new m= line of this kind may take it (W3C 4.4.1.6, JSEP 5.10). */
+  #newTransceiver(kind: 'audio' | 'video', track: MediaStreamTrack | null, direction: Exclude<RTCRtpTransceiverDirection, 'stopped'>, streamIds: string[], encodings: RTCRtpEncodingParameters[] | undefined, byAddTrack = false): RTCRtpTransceiver {
+    if (this.#transceivers.length >= MAX_TRANSCEIVERS) throw new DOMException(`at most ${MAX_TRANSCEIVERS} transceivers`, 'InvalidStateError');
+    const t = new RTCRtpTransceiver(this.#media, { kind, direction, track, streamIds, fromRemote: false, ...(encodings ? { sendEncodings: encodings } : {}) });
+    this.#transceivers.push(t);
+    this.#withCore((c, now) => {
+      t._bind(c.addTransceiver(now, kind, { direction, streams: streamIds, trackId: track?.id ?? null, ...(byAddTrack ? { addTrack: true } : {}) }));
+    });
+    return t;
+  }
+
+  /** W3C 5.1 getSenders: the senders of transceivers not stopped. */
+  getSenders(): RTCRtpSender[] {
+    return this.#transceivers.filter((t) => !t.stopped).map((t) => t.sender);
+  }
+  getReceivers(): RTCRtpReceiver[] {
+    return this.#transceivers.filter((t) => !t.stopped).map((t) => t.receiver);
+  }
+  getTransceivers(): RTCRtpTransceiver[] {
+    return [...this.#transceivers];
+  }
+
+  /** Runs a core call now, or once the core exists (calls made before are replayed in order). */
+  #withCore(fn: (core: PeerConnection, now: number) => void): void {
+    if (this.#closed) return;
+    if (this.#core) this.#run(fn);
+    else this.#earlyMedia.push(fn);
+  }
+
+  #mediaHost(): MediaHost {
+    const keyed = (t: RTCRtpTransceiver, fn: (core: PeerConnection, now: number, key: string) => void): void => {
+      this.#withCore((c, now) => {
+        if (t._key !== undefined) fn(c, now, t._key);
+      });
+    };
+    return {
+      isClosed: () => this.#closed,
+      sendFrame: (t, frame) => {
+        const key = t._key;
+        if (key !== undefined) this.#run((c, now) => void c.sendFrame(now, key, frame));
+      },
+      sendRtp: (t, packet) => {
+        const key = t._key;
+        if (key !== undefined) this.#run((c, now) => void c.sendRtp(now, key, packet));
+      },
+      setSendTrack: (t, track) => keyed(t, (c, now, key) => c.setSendTrack(now, key, track)),
+      setDirection: (t, d) => keyed(t, (c, now, key) => c.setTransceiverDirection(now, key, d)),
+      stop: (t) => keyed(t, (c, now, key) => c.stopTransceiver(now, key)),
+      requestKeyframe: (t) => keyed(t, (c, now, key) => c.requestKeyframe(now, key)),
+      setRtpEvents: (t, on) => keyed(t, (c, _now, key) => c.setReceiverRtpEvents(key, on)),
+      info: (t) => (t._key === undefined ? undefined : this.#core?.transceiverInfo(t._key)),
+      rtcpReducedSize: (t) => {
+        const sdp = this.#core?.currentLocalDescription?.sdp;
+        return t._key !== undefined && sdp !== undefined && /\r\na=rtcp-rsize\r\n/.test(`\r\n${sectionOf(sdp, t._key)}`);
+      },
+      remoteSsrc: (t) => this.#core?.mediaStats().find((m) => m.mid === t._key)?.receiver?.ssrc,
+      setCodecPreferences: (t, codecs) => keyed(t, (c, _now, key) => c.setCodecPreferences(key, codecs.map((x) => ({
+        name: x.mimeType.slice(x.mimeType.indexOf('/') + 1), clockRate: x.clockRate,
+        ...(x.channels !== undefined ? { channels: x.channels } : {}),
+        ...(x.sdpFmtpLine !== undefined ? { fmtp: x.sdpFmtpLine } : {}),
+      })))),
+      getStats: (selector) => this.#statsFor(selector),
+      wallClock: () => performance.timeOrigin + this.#now(),
+      muteAfterMs: this.#config.remoteTrackMuteAfterMs ?? DEFAULT_REMOTE_TRACK_MUTE_AFTER_MS,
+    };
+  }
+
+  /**
+   * Brings the facade's transceivers in line with the peer after an operation: sections a
+   * remote offer created get transceiver objects (W3C 4.4.1.6 step "create an
+   * RTCRtpTransceiver"), mids appear once a description carries them, currentDirection
+   * follows the negotiation, rolled-back remote ones disappear, and stopped ones whose
+   * rejection was negotiated are removed (W3C 4.4.1.5/4.4.1.6 "stopped ... remove").
+   */
+  #syncTransceivers(core: PeerConnection): void {
+    const sections = core.transceivers;
+    const known = new Set(sections.map((x) => x.mid));
+    for (const s of sections) {
+      if (s.kind === 'application' || this.#transceivers.some((t) => t._key === s.mid)) continue;
+      if (this.#transceivers.length >= MAX_TRANSCEIVERS) break;
+      const direction = TRANSCEIVER_DIRECTIONS.includes(s.direction) ? (s.direction as Exclude<RTCRtpTransceiverDirection, 'stopped'>) : 'recvonly';
+      this.#transceivers.push(new RTCRtpTransceiver(this.#media, { kind: s.kind, direction, track: null, streamIds: [], fromRemote: true, key: s.mid }));
+    }
+    const local = core.localDescription?.sdp ?? '';
+    const remote = core.remoteDescription?.sdp ?? '';
+    const stable = core.signalingState === 'stable';
+    const keep: RTCRtpTransceiver[] = [];
+    for (const t of this.#transceivers) {
+      const key = t._key;
+      if (key === undefined) {
+        keep.push(t);
+        continue;
+      }
+      if (!known.has(key)) {
+        // A rollback removed the section the remote offer had created.
+        if (t._fromRemote) {
+          t._markStopped(true);
+          continue;
+        }
+        keep.push(t);
+        continue;
+      }
+      const info = core.transceiverInfo(key);
+      const tag = `a=mid:${key}\r\n`;
+      const described = local.includes(tag) || remote.includes(tag);
+      t._sync(described ? key : null, info?.currentDirection ?? null, false);
+      // A remote description that changed only the msid moves the track between streams
+      // (the peer reports msid when the remote starts sending: read the section's a=msid).
+      const r = t.receiver;
+      const ids = r._receiving ? msidStreamIds(sectionOf(remote, key)) : undefined;
+      if (ids !== undefined && !sameIds(ids, r._streams.map((x) => x.id))) this.#setRemoteStreams(r, ids);
+      if (stable && info?.stopped === true) {
+        const sections = [sectionOf(local, key), sectionOf(remote, key)];
+        const rejected = sections.every((x) => x === '') || sections.some((x) => /(^|\r\n)m=\w+ 0 /.test(x));
+        if (rejected) {
+          if (!t.stopped) t._markStopped(false);
+          continue;
+        }
+      }
+      keep.push(t);
+    }
+    this.#transceivers = keep;
+  }
+
+  /** W3C 4.4.1.6 "process the addition of a remote track". */
+  #remoteTrackAdded(mid: string, streamIds: readonly string[]): void {
+    const core = this.#core;
+    if (core) this.#syncTransceivers(core);
+    const t = this.#transceivers.find((x) => x._key === mid);
+    if (!t || t.stopped) return;
+    const r = t.receiver;
+    this.#setRemoteStreams(r, streamIds);
+    r._receiving = true;
+    this.dispatchEvent(new RTCTrackEvent('track', { receiver: r, track: r.track, streams: r._streams, transceiver: t }));
+  }
+
+  /**
+   * W3C 4.4.1.6 "set the associated remote streams": the receiver's track leaves the streams
+   * no longer named (removetrack) and joins the new ones (addtrack); one MediaStream per id.
+   */
+  #setRemoteStreams(r: RTCRtpReceiver, streamIds: readonly string[]): void {
+    const streams: MediaStream[] = [];
+    for (const id of streamIds.slice(0, MAX_REMOTE_STREAMS_PER_TRACK)) {
+      let s = this.#remoteStreams.get(id);
+      if (!s) {
+        s = MediaStream._withId(id);
+        this.#remoteStreams.set(id, s);
+      }
+      if (!streams.includes(s)) streams.push(s);
+    }
+    for (const old of r._streams) if (!streams.includes(old)) old._removeTrackByUa(r.track);
+    for (const s of streams) s._addTrackByUa(r.track);
+    r._streams = streams;
+    this.#pruneRemoteStreams();
+  }
+
+  /** Forgets remote streams no receiver belongs to (the map stays bounded by the receivers). */
+  #pruneRemoteStreams(): void {
+    for (const [id, s] of this.#remoteStreams) {
+      if (!this.#transceivers.some((t) => t.receiver._streams.includes(s))) this.#remoteStreams.delete(id);
+    }
+  }
+
+  /** W3C 4.4.1.6 "process the removal of a remote track": streams lose it, the track is muted. */
+  #remoteTrackRemoved(mid: string): void {
+    const t = this.#transceivers.find((x) => x._key === mid);
+    if (!t) return;
+    const r = t.receiver;
+    for (const s of r._streams) s._removeTrackByUa(r.track);
+    r._streams = [];
+    r._receiving = false;
+    r.track._setMuted(true);
+    this.#pruneRemoteStreams();
+  }
+
+  /** getStats for a sender or receiver selector (W3C 8.2 "stats selection algorithm"). */
+  async #statsFor(selector: RTCRtpSender | RTCRtpReceiver): Promise<RTCStatsReport> {
+    const report = await this.getStats();
+    const t = this.#transceivers.find((x) => x.sender === selector || x.receiver === selector);
+    if (t === undefined || t._key === undefined) return new StatsReport();
+    const type = selector instanceof RTCRtpSender ? 'outbound-rtp' : 'inbound-rtp';
+    const roots = [...report.values()].filter((st) => st.type === type && st['mid'] === t._key).map((st) => st.id);
+    return selectStats(report, roots);
+  }
+
+  /**
+   * W3C 8.2 getStats(selector): the whole report, or with a track the entries of the one
+   * sender or receiver that uses it (InvalidAccessError when none or several do).
+   */
+  getStats(selector: MediaStreamTrack | null = null): Promise<RTCStatsReport> {
+    if (selector !== null && selector !== undefined) {
+      if (!(selector instanceof MediaStreamTrack)) return Promise.reject(new TypeError('getStats selector must be a MediaStreamTrack or null'));
+      const users: (RTCRtpSender | RTCRtpReceiver)[] = [];
+      for (const t of this.#transceivers) {
+        if (t.stopped) continue;
+        if (t.sender.track === selector) users.push(t.sender);
+        if (t.receiver.track === selector) users.push(t.receiver);
+      }
+      const only = users[0];
+      if (users.length !== 1 || only === undefined) return Promise.reject(new DOMException(`the track is used by ${users.length} senders/receivers of this connection`, 'InvalidAccessError'));
+      return this.#statsFor(only);
+    }
+    return this.#ready.then((core) => {
+      const timestamp = performance.timeOrigin + this.#now();
+      const report = this.#relabelRelays(buildStatsReport(core, timestamp, performance.timeOrigin));
+      addMediaStats(report, core.mediaStats(), (mid) => {
+        const t = this.#transceivers.find((x) => x._key === mid);
+        const info = core.transceiverInfo(mid);
+        return {
+          ...(t?.sender.track ? { senderTrackId: t.sender.track.id } : {}),
+          ...(t ? { senderActive: t.sender._active, receiverTrackId: t.receiver.track.id } : {}),
+          ...(info?.localRtxSsrc !== undefined ? { rtxSsrc: info.localRtxSsrc } : {}),
+        };
+      }, timestamp, performance.timeOrigin);
+      return report;
+    });
   }
 
   /** webrtc-stats 7.17 relayProtocol: 'tcp' / 'tls' for candidates relayed by a stream server. */
@@ -555,6 +880,10 @@ export class RTCPeerConnection extends EventTarget {
     for (const ch of this.#channels.values()) ch._closedByPeerConnection();
     for (const e of this.#early) e.channel._closedByPeerConnection();
     this.#channels.clear();
+    // W3C 4.4.1 close(): every transceiver is stopped; receiver tracks end (no `ended` event).
+    for (const t of this.#transceivers) t._markStopped(true);
+    this.#earlyMedia.length = 0;
+    this.#negotiationEpochs.clear();
   }
 
   // ----------------------------------------------------------------- plumbing
@@ -612,6 +941,12 @@ export class RTCPeerConnection extends EventTarget {
         this.#again = false;
         this.#sendAll(core);
         for (let e = core.pollEvent(); e; e = core.pollEvent()) this.#queue(e);
+        const removed = this.#trackEvents.filter((e) => e.type === 'track-removed');
+        const added = this.#trackEvents.filter((e) => e.type === 'track');
+        this.#trackEvents.length = 0;
+        for (const e of [...removed, ...added]) this.#dispatch(e);
+        // A negotiationneeded belongs to the signaling epoch its drain ended in.
+        for (const e of this.#pending) if (e.type === 'negotiationneeded' && !this.#negotiationEpochs.has(e)) this.#negotiationEpochs.set(e, this.#stableEpoch);
       } while (this.#again && !this.#closed);
     } finally {
       this.#flushing = false;
@@ -644,7 +979,15 @@ export class RTCPeerConnection extends EventTarget {
    * change within the operation itself (W3C 4.4.1.5, 6.2).
    */
   #queue(e: PeerEvent): void {
-    if (e.type === 'signalingstatechange' || e.type === 'channel-id') {
+    // Track events fire inside setRemoteDescription, before its promise settles, and after
+    // signalingstatechange: removals, then additions, at the end of the drain (W3C 4.4.1.6
+    // "set the RTCSessionDescription"). Media (frames, packets, keyframe requests) is not a
+    // W3C task and goes out at once.
+    if (e.type === 'track' || e.type === 'track-removed') {
+      this.#trackEvents.push(e);
+      return;
+    }
+    if (e.type === 'signalingstatechange' || e.type === 'channel-id' || e.type === 'transceiver-mid' || e.type === 'frame' || e.type === 'rtp' || e.type === 'keyframe-request') {
       this.#dispatch(e);
       return;
     }
@@ -659,6 +1002,11 @@ export class RTCPeerConnection extends EventTarget {
   }
 
   readonly #pending: PeerEvent[] = [];
+  /** Counts returns to 'stable' (a queued negotiationneeded from before one is stale). */
+  #stableEpoch = 0;
+  readonly #negotiationEpochs = new Map<PeerEvent, number>();
+  /** 'track' and 'track-removed' of the current drain (W3C 4.4.1.6 fires them last). */
+  readonly #trackEvents: PeerEvent[] = [];
   #pendingScheduled = false;
 
   #dispatch(e: PeerEvent): void {
@@ -683,6 +1031,7 @@ export class RTCPeerConnection extends EventTarget {
         this.dispatchEvent(new Event('connectionstatechange'));
         break;
       case 'signalingstatechange':
+        if (e.state === 'stable' && this.#signaling !== 'stable') this.#stableEpoch++;
         this.#signaling = e.state;
         this.dispatchEvent(new Event('signalingstatechange'));
         break;
@@ -695,12 +1044,17 @@ export class RTCPeerConnection extends EventTarget {
         );
         break;
       }
-      case 'negotiationneeded':
-        // W3C 4.7.3: fired from a queued task, and only if still stable then.
+      case 'negotiationneeded': {
+        // W3C 4.7.3: fired from a queued task, and only if still stable then and the need
+        // was not met meanwhile: a negotiation that completed (back to stable) cleared the
+        // flag, and the peer raises a new event if something is still left to negotiate.
+        const epoch = this.#negotiationEpochs.get(e) ?? this.#stableEpoch;
+        this.#negotiationEpochs.delete(e);
         setTimeout(() => {
-          if (!this.#closed && this.#signaling === 'stable') this.dispatchEvent(new Event('negotiationneeded'));
+          if (!this.#closed && this.#signaling === 'stable' && this.#stableEpoch === epoch) this.dispatchEvent(new Event('negotiationneeded'));
         }, 0);
         break;
+      }
       case 'datachannel': {
         const ch = this.#remoteChannel(e.channel);
         this.dispatchEvent(new RTCDataChannelEvent('datachannel', { channel: ch }));
@@ -730,6 +1084,27 @@ export class RTCPeerConnection extends EventTarget {
       case 'channel-error':
         this.#channels.get(e.key)?._error(e.message);
         break;
+      case 'transceiver-mid': {
+        // A remote offer gave a transceiver of ours (never negotiated) another mid (JSEP 5.10).
+        const t = this.#transceivers.find((x) => x._firstKey === e.key) ?? this.#transceivers.find((x) => x._key === e.key);
+        if (t) t._key = e.mid;
+        break;
+      }
+      case 'track':
+        this.#remoteTrackAdded(e.mid, e.streamIds);
+        break;
+      case 'track-removed':
+        this.#remoteTrackRemoved(e.mid);
+        break;
+      case 'frame':
+        this.#transceivers.find((t) => t._key === e.mid)?.receiver._onFrame(e.frame, e.codec);
+        break;
+      case 'rtp':
+        this.#transceivers.find((t) => t._key === e.mid)?.receiver._onRtp(e.packet);
+        break;
+      case 'keyframe-request':
+        this.#transceivers.find((t) => t._key === e.mid)?.sender.track?._source.keyframeRequested();
+        break;
     }
   }
 
@@ -740,4 +1115,36 @@ export class RTCPeerConnection extends EventTarget {
     this.#channels.set(p.key, ch);
     return ch;
   }
+}
+
+/**
+ * The stream ids of a section's a=msid lines (RFC 8830 section 2: `a=msid:<stream> [<track>]`,
+ * '-' for no stream, W3C "MSIDs"); undefined when the section has none (then nothing changes).
+ */
+function msidStreamIds(section: string): string[] | undefined {
+  const lines = [...section.matchAll(/(?:^|\r\n)a=msid:(\S+)/g)];
+  if (lines.length === 0) return undefined;
+  const ids: string[] = [];
+  for (const m of lines) {
+    const id = m[1] as string;
+    if (id !== '-' && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  const x = a.slice(0, MAX_REMOTE_STREAMS_PER_TRACK);
+  return x.length === b.length && x.every((id, i) => id === b[i]);
+}
+
+function uniqueIds(streams: readonly MediaStream[]): string[] {
+  const ids: string[] = [];
+  for (const s of streams) if (!ids.includes(s.id)) ids.push(s.id);
+  return ids;
+}
+
+/** The text of the m= section carrying `a=mid:<mid>` in an SDP ('' when absent). */
+function sectionOf(sdp: string, mid: string): string {
+  for (const part of sdp.split(/\r\n(?=m=)/)) if (part.includes(`a=mid:${mid}\r\n`)) return part;
+  return '';
 }

@@ -11,6 +11,11 @@
  * upper-case hex digits (FEFD for DTLS 1.2, FEFC for DTLS 1.3), dtlsCipher the IANA TLS
  * cipher-suite description, srtpCipher the IANA DTLS-SRTP profile name (RFC 5764 4.1.2),
  * round-trip times in seconds, timestamps in ms since the Unix epoch.
+ *
+ * Media (addMediaStats): codec (8.2), inbound-rtp (8.3), remote-inbound-rtp (8.5),
+ * outbound-rtp (8.6), remote-outbound-rtp (8.7) and media-source (8.8) entries, linked by
+ * codecId / remoteId / localId / mediaSourceId / transportId; selectStats is webrtc-pc 8.2's
+ * "stats selection algorithm" for getStats(selector).
  */
 import type { Candidate } from '../ice/candidate.js';
 import type { PairSnapshot, PeerConnection } from '../peer/peer-connection.js';
@@ -117,4 +122,146 @@ export function buildStatsReport(core: PeerConnection, timestamp: number, timeOr
     });
   }
   return report;
+}
+
+// ------------------------------------------------------------------------ media
+
+/** One transceiver's media counters as the sans-IO peer reports them (PeerConnection.mediaStats()). */
+export interface MediaStatsSource {
+  readonly mid: string;
+  readonly kind: 'audio' | 'video';
+  readonly codec?: { readonly payloadType: number; readonly name: string; readonly clockRate: number; readonly channels?: number; readonly fmtp?: string };
+  readonly sender?: object & { readonly ssrc: number };
+  readonly receiver?: object;
+}
+
+/** What the facade knows about the transceiver behind one entry. */
+export interface MediaStatsTrackInfo {
+  /** The track the sender sends (media-source, webrtc-stats 8.8). */
+  readonly senderTrackId?: string;
+  readonly senderActive?: boolean;
+  readonly receiverTrackId?: string;
+  readonly rtxSsrc?: number;
+}
+
+function num(o: object | undefined, key: string): number | undefined {
+  const v = o === undefined ? undefined : (o as Record<string, unknown>)[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** Copies the numeric fields `keys` of `o` that are present (counters the core did not keep stay absent). */
+function pick(o: object | undefined, keys: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) {
+    const v = num(o, k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+const OUTBOUND_FIELDS = ['packetsSent', 'bytesSent', 'headerBytesSent', 'retransmittedPacketsSent', 'retransmittedBytesSent', 'nackCount'] as const;
+const OUTBOUND_VIDEO_FIELDS = ['framesSent', 'pliCount', 'firCount'] as const;
+const INBOUND_FIELDS = ['packetsReceived', 'bytesReceived', 'headerBytesReceived', 'packetsLost', 'jitter', 'packetsDiscarded', 'nackCount', 'retransmittedPacketsReceived', 'retransmittedBytesReceived'] as const;
+const INBOUND_VIDEO_FIELDS = ['framesReceived', 'framesDropped', 'pliCount', 'firCount'] as const;
+const REMOTE_INBOUND_FIELDS = ['packetsLost', 'fractionLost', 'jitter', 'roundTripTime', 'totalRoundTripTime', 'roundTripTimeMeasurements', 'reportsReceived'] as const;
+const REMOTE_OUTBOUND_FIELDS = ['packetsSent', 'bytesSent', 'remoteTimestamp', 'reportsSent', 'roundTripTime', 'totalRoundTripTime', 'roundTripTimeMeasurements'] as const;
+
+/**
+ * webrtc-stats 8.2-8.8: codec, outbound-rtp, remote-inbound-rtp, inbound-rtp,
+ * remote-outbound-rtp and media-source entries for each transceiver, with the field names
+ * Chrome reports (test/interop/harness/page-peers.ts reads the same ones). Ids follow
+ * Chrome's scheme (OT01V<ssrc>, IT01A<ssrc>, ...). We do not encode or decode: frames
+ * handed to a sender count as framesSent and, keyframes, keyFramesEncoded (the
+ * application encoded them); received frames are framesReceived.
+ */
+export function addMediaStats(report: RTCStatsReport, entries: readonly MediaStatsSource[], tracks: (mid: string) => MediaStatsTrackInfo, timestamp: number, timeOrigin: number): void {
+  const add = (x: RTCStats): void => {
+    report.set(x.id, x);
+  };
+  for (const e of entries) {
+    const k = e.kind === 'audio' ? 'A' : 'V';
+    const t = tracks(e.mid);
+    const codecId = (dir: 'I' | 'O'): string | undefined => {
+      const c = e.codec;
+      if (c === undefined) return undefined;
+      const id = `C${dir}${TRANSPORT_ID}_${c.payloadType}`;
+      if (!report.has(id)) {
+        add({
+          id, type: 'codec', timestamp, transportId: TRANSPORT_ID, payloadType: c.payloadType, mimeType: `${e.kind}/${c.name}`, clockRate: c.clockRate,
+          ...(c.channels !== undefined ? { channels: c.channels } : {}),
+          ...(c.fmtp !== undefined && c.fmtp !== '' ? { sdpFmtpLine: c.fmtp } : {}),
+        });
+      }
+      return id;
+    };
+    const s = e.sender;
+    if (s !== undefined) {
+      const id = `O${TRANSPORT_ID}${k}${s.ssrc}`;
+      const cid = codecId('O');
+      let mediaSourceId: string | undefined;
+      if (t.senderTrackId !== undefined) {
+        mediaSourceId = `S${k}${e.mid}`;
+        add({ id: mediaSourceId, type: 'media-source', timestamp, kind: e.kind, trackIdentifier: t.senderTrackId });
+      }
+      const remote = (s as { remote?: object }).remote;
+      const remoteId = remote !== undefined && num(remote, 'reportsReceived') !== 0 ? `RI${TRANSPORT_ID}${k}${s.ssrc}` : undefined;
+      const frames = num(s, 'framesSent');
+      const keyFrames = num(s, 'keyFramesSent');
+      add({
+        id, type: 'outbound-rtp', timestamp, ssrc: s.ssrc, kind: e.kind, transportId: TRANSPORT_ID, mid: e.mid,
+        ...(cid !== undefined ? { codecId: cid } : {}),
+        ...(mediaSourceId !== undefined ? { mediaSourceId } : {}),
+        ...(remoteId !== undefined ? { remoteId } : {}),
+        ...(t.rtxSsrc !== undefined ? { rtxSsrc: t.rtxSsrc } : {}),
+        ...pick(s, OUTBOUND_FIELDS),
+        ...(e.kind === 'video' ? pick(s, OUTBOUND_VIDEO_FIELDS) : {}),
+        ...(e.kind === 'video' && frames !== undefined ? { framesEncoded: frames } : {}),
+        ...(e.kind === 'video' && keyFrames !== undefined ? { keyFramesEncoded: keyFrames } : {}),
+        active: t.senderActive ?? true,
+      });
+      if (remoteId !== undefined) {
+        add({ id: remoteId, type: 'remote-inbound-rtp', timestamp, ssrc: s.ssrc, kind: e.kind, transportId: TRANSPORT_ID, localId: id, ...(cid !== undefined ? { codecId: cid } : {}), ...pick(remote, REMOTE_INBOUND_FIELDS) });
+      }
+    }
+    const r = e.receiver;
+    const ssrc = num(r, 'ssrc');
+    if (r !== undefined && ssrc !== undefined) {
+      const id = `I${TRANSPORT_ID}${k}${ssrc}`;
+      const cid = codecId('I');
+      const remote = (r as { remote?: object }).remote;
+      const remoteId = remote !== undefined ? `RO${TRANSPORT_ID}${k}${ssrc}` : undefined;
+      const last = num(r, 'lastPacketReceivedAt');
+      add({
+        id, type: 'inbound-rtp', timestamp, ssrc, kind: e.kind, transportId: TRANSPORT_ID, mid: e.mid,
+        ...(t.receiverTrackId !== undefined ? { trackIdentifier: t.receiverTrackId } : {}),
+        ...(cid !== undefined ? { codecId: cid } : {}),
+        ...(remoteId !== undefined ? { remoteId } : {}),
+        ...pick(r, INBOUND_FIELDS),
+        ...(e.kind === 'video' ? pick(r, INBOUND_VIDEO_FIELDS) : {}),
+        ...(last !== undefined ? { lastPacketReceivedTimestamp: timeOrigin + last } : {}),
+      });
+      if (remoteId !== undefined) {
+        add({ id: remoteId, type: 'remote-outbound-rtp', timestamp, ssrc, kind: e.kind, transportId: TRANSPORT_ID, localId: id, ...(cid !== undefined ? { codecId: cid } : {}), ...pick(remote, REMOTE_OUTBOUND_FIELDS) });
+      }
+    }
+  }
+}
+
+/**
+ * webrtc-pc 8.2 "stats selection algorithm": the entries `roots` and every entry they
+ * reference, directly or through others, by a member whose name ends in `Id`.
+ */
+export function selectStats(report: RTCStatsReport, roots: readonly string[]): RTCStatsReport {
+  const out = new RTCStatsReport();
+  const todo = [...roots];
+  for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+    if (out.has(id)) continue;
+    const st = report.get(id);
+    if (st === undefined) continue;
+    out.set(id, st);
+    for (const [key, value] of Object.entries(st)) {
+      if (key !== 'id' && key.endsWith('Id') && typeof value === 'string' && report.has(value)) todo.push(value);
+    }
+  }
+  return out;
 }

@@ -28,6 +28,18 @@ export const DEFAULT_CODECS: readonly CodecCapability[] = [
   },
 ];
 
+/**
+ * Every codec the media cores packetize and depacketize: the defaults plus VP9 profile 0
+ * (RFC 9628 section 6, `profile-id=0`) and AV1 main profile (AV1 RTP specification 7.2,
+ * Chrome's `level-idx=5;profile=0;tier=0`), each with RTX, in Chrome's relative order.
+ * Pass it as PeerConnectionOptions.codecs to negotiate VP9 and AV1 too.
+ */
+export const ALL_MEDIA_CODECS: readonly CodecCapability[] = [
+  ...DEFAULT_CODECS,
+  { kind: 'video', name: 'AV1', clockRate: 90000, fmtp: 'level-idx=5;profile=0;tier=0', feedback: VIDEO_FEEDBACK, rtx: true },
+  { kind: 'video', name: 'VP9', clockRate: 90000, fmtp: 'profile-id=0', feedback: VIDEO_FEEDBACK, rtx: true },
+];
+
 /** The header extension URIs we accept (RFC 8285) in answers and write in offers. */
 export const DEFAULT_HEADER_EXTENSIONS: readonly string[] = [
   'urn:ietf:params:rtp-hdrext:sdes:mid',

@@ -11,21 +11,31 @@
  *   section 4.1.10.2).
  * - Offers (RFC 8829 section 5.2.1) and answers (section 5.3.1): codecs intersected with
  *   ours (`negotiateCodecs`), extmap ids from the offer (RFC 8285 section 7), directions
- *   by RFC 3264 section 6.1. RTP does not flow yet, so we answer recvonly/inactive.
+ *   by RFC 3264 section 6.1 from the transceiver's wish (W3C 5.4 RTCRtpTransceiver).
+ *   Sections we send on carry a=msid (RFC 8830 section 2, "-" when the track has no
+ *   stream), a=ssrc-group:FID (RFC 5576 section 4.2, RFC 4588 section 8.3) and a=ssrc
+ *   cname/msid lines (RFC 5576 section 4.1), as Chrome writes them.
  * - Datagrams on the selected pair are told apart by their first byte (RFC 7983
- *   section 7): 0-3 STUN, 20-63 DTLS, 128-191 RTP/RTCP (counted and dropped for now).
+ *   section 7): 0-3 STUN, 20-63 DTLS, 128-191 RTP/RTCP. RTP/RTCP is unprotected with the
+ *   BUNDLE transport's SRTP session (RFC 5764 section 4.2, `media-srtp.ts`), routed to a
+ *   transceiver (RFC 8843 section 9.2, `media-router.ts`) and handed to its stream
+ *   receiver or sender (`media-cores.ts`); remote tracks come and go with the remote
+ *   descriptions (W3C webrtc-pc 4.4.1.6 "process the addition/removal of a remote track").
+ *   What arrives with the transport-wide sequence number extension is acknowledged in
+ *   transport-cc feedback (draft-holmer-rmcat-transport-wide-cc-extensions-01, `media-twcc.ts`).
  * - States: W3C webrtc-pc 4.3.2-4.3.3 (RTCIceGatheringState, RTCIceConnectionState,
  *   RTCPeerConnectionState aggregated over ICE and DTLS).
  *
  * No I/O: time comes in as `now`, bytes go out through `pollTransmit`.
  */
-import { InvalidArgumentError, InvalidStateError, ParseError, ProtocolError } from '../common/errors.js';
+import { InvalidArgumentError, InvalidStateError, ParseError, ProtocolError, PureRtcError } from '../common/errors.js';
 import { type RandomSource, secureRandom } from '../common/random.js';
 import type { Certificate, Fingerprint as CertFingerprint, FingerprintAlgorithm } from '../crypto/x509.js';
 import { certificateFingerprint } from '../crypto/x509.js';
 import { DataChannelManager } from '../datachannel/manager.js';
 import type { DataChannelInfo, DataChannelInit } from '../datachannel/manager.js';
 import { DtlsEndpoint } from '../dtls/endpoint.js';
+import type { SrtpProfileName } from '../dtls/constants.js';
 import { IceAgent } from '../ice/agent.js';
 import type { IceConnectionState, IceEvent, IceGatheringState, IceRole, SelectedPair, Transmit } from '../ice/agent.js';
 import { parseCandidate as parseIceCandidate, serializeCandidate as serializeIceCandidate } from '../ice/candidate.js';
@@ -45,11 +55,35 @@ import type { TurnServerConfig } from './relay.js';
 import { PairStatsTracker } from './pair-stats.js';
 import type { PairCounters, TransportTotals } from './pair-stats.js';
 import { DEFAULT_CODECS, DEFAULT_HEADER_EXTENSIONS, offerCodecs, offerHeaderExtensions } from './capabilities.js';
+import { randomIceString, randomU32 } from '../common/random.js';
+import type { EncodedFrame } from '../media/frame.js';
+import { parseRtcp } from '../rtp/rtcp.js';
+import type { RtcpPacket } from '../rtp/rtcp.js';
+import { parseRtp } from '../rtp/rtp-packet.js';
+import type { RtpPacket } from '../rtp/rtp-packet.js';
+import { msids as sdpMsids } from '../sdp/index.js';
+import type { Attribute } from '../sdp/index.js';
+import { DEFAULT_MEDIA_CORES } from './media-cores.js';
+import type { MediaCoreFactory, ReceiverCore, RtpCodec, SenderCore, SenderCoreStats } from './media-cores.js';
+import { RtpRouter } from './media-router.js';
+import type { RouterCounters } from './media-router.js';
+import { MediaSrtpSession } from './media-srtp.js';
+import { TwccFeedbackGenerator } from './media-twcc.js';
+import { parseTransportCc } from '../rtp/extensions.js';
+import { getRtpExtension } from '../rtp/rtp-packet.js';
+import { serializeRtcp } from '../rtp/rtcp.js';
+import type { MediaSrtpCounters } from './media-srtp.js';
+import {
+  applyCodecPreferences, codecPayloadTypes, directionReceives, directionSends, ExtensionUri, extensionId, isRejected, negotiatedMedia, remoteMsid,
+} from './media-transceiver.js';
+import type { CodecPreference, NegotiatedMedia, SendTrack, TransceiverInfo, TransceiverInit } from './media-transceiver.js';
+import type { RtpStreamReceiverStats } from '../media/rtp-stream-receiver.js';
 
 export type SignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed';
 export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 export type SdpType = 'offer' | 'answer' | 'pranswer' | 'rollback';
 export type MediaKind = 'audio' | 'video';
+export type { TransceiverInit, TransceiverInfo, SendTrack, RtpCodec, CodecPreference };
 
 export interface SessionDescriptionInit {
   readonly type: SdpType;
@@ -81,6 +115,12 @@ export interface PeerConnectionOptions {
   readonly turnServers?: readonly TurnServerConfig[];
   /** W3C RTCIceTransportPolicy: 'relay' gathers and uses relayed candidates only. */
   readonly iceTransportPolicy?: 'all' | 'relay';
+  /** The media cores of each transceiver (default: src/media's stream sender and receiver). */
+  readonly mediaCores?: MediaCoreFactory;
+  /** Wall clock (Unix ms) minus `now`, for RTCP SR NTP timestamps (RFC 3550 6.4.1); default 0. */
+  readonly ntpOffsetMs?: number;
+  /** DTLS-SRTP protection profiles offered/accepted in use_srtp (RFC 5764 4.1.2), in preference order; default the DTLS endpoint's (AES-GCM first). */
+  readonly srtpProfiles?: readonly SrtpProfileName[];
 }
 
 /** A channel as the peer reports it; `key` is ours, `id` the SCTP stream once known. */
@@ -112,7 +152,46 @@ export type PeerEvent =
   | { readonly type: 'channel-closing'; readonly key: number }
   | { readonly type: 'channel-closed'; readonly key: number }
   | { readonly type: 'channel-bufferedamountlow'; readonly key: number }
-  | { readonly type: 'channel-error'; readonly key: number; readonly message: string };
+  | { readonly type: 'channel-error'; readonly key: number; readonly message: string }
+  /** W3C 4.4.1.6 "process the addition of a remote track": the remote description now sends on `mid`. */
+  | { readonly type: 'track'; readonly mid: string; readonly kind: MediaKind; readonly streamIds: readonly string[]; readonly trackId: string }
+  /** The remote stopped sending on `mid` (W3C "process the removal of a remote track"). */
+  | { readonly type: 'track-removed'; readonly mid: string }
+  | { readonly type: 'frame'; readonly mid: string; readonly frame: EncodedFrame; readonly codec: RtpCodec }
+  | { readonly type: 'rtp'; readonly mid: string; readonly packet: RtpPacket }
+  | { readonly type: 'keyframe-request'; readonly mid: string }
+  /**
+   * A transceiver of ours not yet negotiated was given a new mid (a remote offer's m= line
+   * took it, or took its old mid for another section). Use `mid` from now on: methods
+   * accept the old one (`key`, its first mid) only while no other transceiver holds it.
+   */
+  | { readonly type: 'transceiver-mid'; readonly key: string; readonly mid: string };
+
+/** One transceiver's media as getStats reports it. */
+export interface MediaStatsEntry {
+  readonly mid: string;
+  readonly kind: MediaKind;
+  readonly codec?: RtpCodec;
+  readonly sender?: SenderCoreStats & { readonly ssrc: number };
+  readonly receiver?: RtpStreamReceiverStats;
+  /** Frames and packets the application handed in while the transceiver could not send. */
+  readonly framesDropped: number;
+}
+
+/** What the media transport counted: SRTP, routing, and RTP/RTCP parse failures. */
+export interface MediaTransportStats {
+  readonly srtp: Readonly<MediaSrtpCounters>;
+  readonly routing: Readonly<RouterCounters>;
+  readonly srtpProfile: string | undefined;
+  /** Unprotected RTP/RTCP that did not parse. */
+  readonly malformed: number;
+  /** Routed RTP for a transceiver that does not receive. */
+  readonly notReceiving: number;
+  /** Negotiated sections whose sender or receiver the media cores refused (see applyMedia). */
+  readonly coreErrors: number;
+  /** RTP/RTCP not sent because ICE had no selected pair yet. */
+  readonly noPath: number;
+}
 
 /** Counters of what the peer dropped (never thrown on remote input). */
 export interface PeerStats {
@@ -162,12 +241,45 @@ function candidateBase(c: IceCandidate): { address: string; port: number } {
 
 /** One m= section as this peer keeps it. */
 interface Section {
-  readonly mid: string;
+  /** Changes only for a transceiver never negotiated whose mid a remote offer took (renameSection). */
+  mid: string;
   readonly kind: MediaKind | 'application';
   /** Our wish for RTP sections (W3C RTCRtpTransceiverDirection). */
   direction: Direction;
   /** Set when the section was rejected (port 0) or stopped. */
   rejected: boolean;
+  /** RTP sections: the track we send (W3C RTCRtpSender.track), null for none. */
+  track: SendTrack | null;
+  /** Made by this side (addTransceiver, the data section of our offer) rather than by a remote offer. */
+  readonly local: boolean;
+  /** Stopped by stopTransceiver (survives rollback). */
+  stopped: boolean;
+  /** Made by W3C addTrack: a remote offer's new m= line of its kind may take it (W3C 4.4.1.6). */
+  addTrack?: boolean;
+  /** W3C setCodecPreferences; null: our capabilities in their order. */
+  codecPreferences?: readonly CodecPreference[] | null;
+}
+
+/** The media state of one RTP transceiver (by mid), beside its Section. */
+interface MediaState {
+  readonly mid: string;
+  readonly kind: MediaKind;
+  readonly localSsrc: number;
+  readonly localRtxSsrc: number | undefined;
+  negotiated: NegotiatedMedia | undefined;
+  remoteSending: boolean;
+  remoteStreamIds: readonly string[];
+  remoteTrackId: string | undefined;
+  sender: SenderCore | undefined;
+  /**
+   * The negotiated direction stopped sending: the sender is kept but not polled (no SR,
+   * no BYE: the stream is paused, not ended) so that a later resumption continues its
+   * sequence numbers, which the SRTP index of its SSRC depends on (RFC 3711 3.3.1).
+   */
+  senderPaused: boolean;
+  receiver: ReceiverCore | undefined;
+  rtpEvents: boolean;
+  framesDropped: number;
 }
 
 interface ChannelEntry {
@@ -191,12 +303,33 @@ const utf8 = new TextEncoder();
 
 type Description = { readonly type: 'offer' | 'answer' | 'pranswer'; readonly session: SessionDescription };
 
+/** Length of our random CNAME (RFC 7022 section 4.2: at least 96 bits of randomness; Chrome uses 16 characters). */
+const CNAME_LENGTH = 16;
+
 const FIRST_BYTE = { stunMax: 3, dtlsMin: 20, dtlsMax: 63, rtpMin: 128, rtpMax: 191 } as const;
 
 /** The ICE credentials of the first live m= section (the BUNDLE transport). */
 function firstCredentials(session: SessionDescription): { ufrag: string; pwd: string } | undefined {
   const m = session.media.find((x) => !isPortZero(x));
   return m ? iceCredentials(m, session) : undefined;
+}
+
+/** A W3C RTCRtpTransceiverDirection we accept from the caller. */
+function checkDirection(d: string): asserts d is Direction {
+  if (d !== 'sendrecv' && d !== 'sendonly' && d !== 'recvonly' && d !== 'inactive') throw new InvalidArgumentError(`unknown direction ${JSON.stringify(d)}`);
+}
+
+/** `{ [key]: value }` when value is defined, else `{}` (exactOptionalPropertyTypes-friendly spreads). */
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** Further a=msid lines (a track in several streams, RFC 8830 section 2) right after the first one. */
+function withMoreMsids(m: MediaDescription, more: readonly Attribute[]): MediaDescription {
+  if (more.length === 0) return m;
+  const at = m.attributes.findIndex((a) => a.type === 'msid');
+  if (at < 0) return m;
+  return { ...m, attributes: [...m.attributes.slice(0, at + 1), ...more, ...m.attributes.slice(at + 1)] };
 }
 
 /** A description type a W3C caller may pass. */
@@ -260,6 +393,30 @@ export class PeerConnection {
   private channelsOpened = 0;
   private channelsClosed = 0;
 
+  // media (RTP transceivers over the BUNDLE transport)
+  private readonly mediaCores: MediaCoreFactory;
+  /** RFC 3550 6.5.1 / RFC 7022: one CNAME per peer connection, random. */
+  readonly cname: string;
+  private readonly srtp = new MediaSrtpSession();
+  private readonly router = new RtpRouter();
+  private readonly media = new Map<string, MediaState>();
+  /** Our SSRC (media or RTX) -> mid, for RTCP feedback and uniqueness. */
+  private readonly localSsrcs = new Map<number, string>();
+  private mediaMalformed = 0;
+  private mediaNotReceiving = 0;
+  /** Senders/receivers the media cores refused to create for a negotiated section. */
+  private mediaCoreErrors = 0;
+  /** RTP/RTCP our cores produced while ICE had no selected pair (not sent). */
+  private mediaNoPath = 0;
+  /** Old mid -> current mid of transceivers renamed by renameSection (bounded by MAX_TRANSCEIVERS). */
+  private readonly midAliases = new Map<string, string>();
+  /** Transport-wide congestion control feedback for what we receive (transport-cc negotiated). */
+  private readonly twcc = new TwccFeedbackGenerator();
+  /** Negotiated ids of the transport-wide sequence number extension on receiving sections. */
+  private twccExtensionIds: number[] = [];
+  /** SSRC our TWCC feedback is sent from, and whether reduced-size RTCP is negotiated for it. */
+  private twccSender: { readonly ssrc: number; readonly reducedSize: boolean } | undefined;
+
   constructor(options: PeerConnectionOptions) {
     this.options = options;
     this.random = options.random ?? secureRandom;
@@ -268,12 +425,14 @@ export class PeerConnection {
     this.codecCaps = options.codecs ?? DEFAULT_CODECS;
     this.extUris = options.headerExtensions ?? DEFAULT_HEADER_EXTENSIONS;
     this.localMaxMessageSize = options.maxMessageSize ?? DEFAULT_LOCAL_MAX_MESSAGE_SIZE;
+    this.mediaCores = options.mediaCores ?? DEFAULT_MEDIA_CORES;
     // RFC 8829 section 5.2.1: a 64-bit random session id below 2^63.
     const b = this.random.fill(new Uint8Array(8));
     b[0] = (b[0] as number) & 0x3f;
     let v = 0n;
     for (const x of b) v = (v << 8n) | BigInt(x);
     this.sessionId = v.toString();
+    this.cname = randomIceString(this.random, CNAME_LENGTH);
   }
 
   // ------------------------------------------------------------------ state getters
@@ -360,7 +519,7 @@ export class PeerConnection {
   pollTimeout(): number | undefined {
     if (this.closedFlag) return undefined;
     let best: number | undefined;
-    for (const t of [this.agent?.pollTimeout(), this.dtls?.pollTimeout(), this.manager?.pollTimeout(), ...this.relays.map((r) => r.client.pollTimeout())]) {
+    for (const t of [this.agent?.pollTimeout(), this.dtls?.pollTimeout(), this.manager?.pollTimeout(), this.mediaTimeout(), ...this.relays.map((r) => r.client.pollTimeout())]) {
       if (t !== undefined && (best === undefined || t < best)) best = t;
     }
     return best;
@@ -396,19 +555,186 @@ export class PeerConnection {
     if (this.dtls && due(this.dtls.pollTimeout())) this.dtls.handleTimeout(now);
     if (this.manager && due(this.manager.pollTimeout())) this.manager.handleTimeout(now);
     for (const r of this.relays) if (due(r.client.pollTimeout())) r.client.handleTimeout(now);
+    this.mediaHandleTimeout(now);
     this.pump(now);
   }
 
   // ------------------------------------------------------------------ JSEP
 
-  /** Adds an RTP m= section to the next offer (W3C addTransceiver); returns its mid. */
-  addTransceiver(now: number, kind: MediaKind, direction: Direction = 'recvonly'): string {
+  /**
+   * Adds an RTP m= section to the next offer (W3C addTransceiver); returns its mid (the
+   * transceiver's key). `init` is a direction (default recvonly) or an RTCRtpTransceiverInit
+   * with the track to send (default sendrecv then, as in W3C).
+   */
+  addTransceiver(now: number, kind: MediaKind, init: TransceiverInit | Direction = 'recvonly'): string {
     this.checkOpen();
+    if (kind !== 'audio' && kind !== 'video') throw new InvalidArgumentError(`unknown media kind ${JSON.stringify(kind)}`);
     if (this.sections.length >= MAX_TRANSCEIVERS) throw new InvalidStateError(`at most ${MAX_TRANSCEIVERS} transceivers`);
+    const o: TransceiverInit = typeof init === 'string' ? { direction: init } : init;
+    const direction = o.direction ?? 'sendrecv';
+    checkDirection(direction);
+    const track = o.trackId === undefined || o.trackId === null ? null : { trackId: o.trackId, streamIds: [...new Set(o.streams ?? [])] };
     const mid = this.allocateMid();
-    this.sections.push({ mid, kind, direction, rejected: false });
+    this.sections.push({ mid, kind, direction, rejected: false, track, local: true, stopped: false, addTrack: o.addTrack === true });
+    this.mediaOf(mid, kind);
     this.updateNegotiationNeeded();
+    this.pump(now);
     return mid;
+  }
+
+  /** W3C RTCRtpTransceiver.direction: takes effect at the next negotiation. */
+  setTransceiverDirection(now: number, mid: string, direction: Direction): void {
+    this.checkOpen();
+    checkDirection(direction);
+    const s = this.rtpSection(mid);
+    if (s.rejected) throw new InvalidStateError(`transceiver ${mid} is stopped`);
+    if (s.direction === direction) return;
+    s.direction = direction;
+    this.updateNegotiationNeeded();
+    this.pump(now);
+  }
+
+  /**
+   * W3C replaceTrack / setStreams / addTrack onto an existing transceiver: the track we
+   * send (its id and stream ids go into a=msid of the next description); null: nothing to
+   * send, the sender goes quiet (sendFrame/sendRtp return false).
+   */
+  setSendTrack(now: number, mid: string, track: SendTrack | null): void {
+    this.checkOpen();
+    const s = this.rtpSection(mid);
+    s.track = track === null ? null : { trackId: track.trackId, streamIds: [...new Set(track.streamIds)] };
+    this.updateNegotiationNeeded();
+    this.pump(now);
+  }
+
+  /**
+   * W3C RTCRtpTransceiver.setCodecPreferences (5.4.1): the codecs of the next offers and
+   * answers for `mid`, in this order (RFC 8829 5.2.1, 5.3.1); empty: back to our
+   * capabilities. It does not by itself make negotiation needed (W3C).
+   */
+  setCodecPreferences(mid: string, codecs: readonly CodecPreference[]): void {
+    this.checkOpen();
+    const s = this.rtpSection(mid);
+    s.codecPreferences = codecs.length === 0 ? null : codecs.map((c) => ({ ...c }));
+  }
+
+  /**
+   * W3C RTCRtpTransceiver.stop(): the sender says BYE (RFC 3550 6.6), the receiver stops,
+   * and the next offer rejects the section (port 0, RFC 8829 section 5.2.2).
+   */
+  stopTransceiver(now: number, mid: string): void {
+    this.checkOpen();
+    const s = this.rtpSection(mid);
+    if (s.rejected) return;
+    s.rejected = true;
+    s.stopped = true;
+    const st = this.media.get(s.mid);
+    if (st) {
+      this.stopSender(now, st);
+      st.receiver = undefined;
+      this.setRemoteSending(st, false);
+      this.configureRouter();
+    }
+    this.updateNegotiationNeeded();
+    this.pump(now);
+  }
+
+  /** What one RTP transceiver negotiated (undefined for unknown mids and data sections). */
+  transceiverInfo(key: string): TransceiverInfo | undefined {
+    const mid = this.resolveMid(key);
+    const s = this.sections.find((x) => x.mid === mid);
+    const st = this.media.get(mid);
+    if (!s || !st || s.kind === 'application') return undefined;
+    const n = st.negotiated;
+    const codecs = n?.codecs ?? [];
+    return {
+      mid, kind: st.kind, direction: s.direction, currentDirection: n === undefined ? null : n.direction, stopped: s.rejected,
+      sendCodec: codecs[0], codecs, headerExtensions: n?.extensions ?? [],
+      localSsrc: st.localSsrc, localRtxSsrc: st.localRtxSsrc, cname: this.cname,
+      remoteStreamIds: st.remoteStreamIds, remoteTrackId: st.remoteTrackId,
+    };
+  }
+
+  /**
+   * Sends one encoded frame on `mid` (timestamp in the codec's clock). False when the
+   * transceiver cannot send now (no keys yet, direction, no codec, no track): the frame
+   * is dropped and counted.
+   */
+  sendFrame(now: number, mid: string, frame: EncodedFrame): boolean {
+    const st = this.media.get(this.resolveMid(mid));
+    const sender = st ? this.activeSender(st) : undefined;
+    if (!st || !sender) {
+      if (st) st.framesDropped++;
+      return false;
+    }
+    const ok = sender.sendFrame(now, frame);
+    if (!ok) st.framesDropped++;
+    this.pump(now);
+    return ok;
+  }
+
+  /** Forwards an RTP packet on `mid` (its SSRC, payload type and sequence are rewritten to ours). */
+  sendRtp(now: number, mid: string, packet: RtpPacket): boolean {
+    const st = this.media.get(this.resolveMid(mid));
+    const sender = st ? this.activeSender(st) : undefined;
+    if (!st || !sender) {
+      if (st) st.framesDropped++;
+      return false;
+    }
+    const ok = sender.sendRtp(now, packet);
+    if (!ok) st.framesDropped++;
+    this.pump(now);
+    return ok;
+  }
+
+  /** Asks the remote sender on `mid` for a keyframe (PLI, or FIR when only that is negotiated). */
+  requestKeyframe(now: number, mid: string): void {
+    const r = this.media.get(this.resolveMid(mid))?.receiver;
+    if (!r || this.closedFlag) return;
+    r.requestKeyframe(now);
+    this.pump(now);
+  }
+
+  /** Whether `mid` reports each received RTP packet as an 'rtp' event (forwarding); off by default. */
+  setReceiverRtpEvents(mid: string, on: boolean): void {
+    const st = this.media.get(this.resolveMid(mid));
+    if (!st) return;
+    st.rtpEvents = on;
+    st.receiver?.setRtpEvents(on);
+  }
+
+  /** Per-transceiver media statistics for getStats (W3C webrtc-stats RTCInboundRtpStreamStats / RTCOutboundRtpStreamStats). */
+  mediaStats(): readonly MediaStatsEntry[] {
+    const out: MediaStatsEntry[] = [];
+    for (const s of this.sections) {
+      const st = s.kind === 'application' ? undefined : this.media.get(s.mid);
+      if (!st) continue;
+      const codec = st.negotiated?.codecs[0];
+      out.push({
+        mid: st.mid, kind: st.kind, framesDropped: st.framesDropped,
+        ...(codec ? { codec } : {}),
+        ...(st.sender ? { sender: { ...st.sender.stats(), ssrc: st.sender.ssrc } } : {}),
+        ...(st.receiver ? { receiver: st.receiver.stats() } : {}),
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The RFC 5705 exporter of the connected DTLS association (RFC 5764 4.2 uses it with
+   * "EXTRACTOR-dtls_srtp"). Throws InvalidStateError before DTLS is connected.
+   */
+  exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
+    if (!this.dtls || this.dtls.state !== 'connected') throw new InvalidStateError('DTLS is not connected');
+    return this.dtls.exportKeyingMaterial(label, length, context);
+  }
+
+  /** SRTP and routing counters of the BUNDLE transport. */
+  mediaTransportStats(): MediaTransportStats {
+    return {
+      srtp: { ...this.srtp.counters }, routing: { ...this.router.counters }, srtpProfile: this.srtp.profile,
+      malformed: this.mediaMalformed, notReceiving: this.mediaNotReceiving, coreErrors: this.mediaCoreErrors, noPath: this.mediaNoPath,
+    };
   }
 
   /** RFC 8829 section 5.2: an offer with every section we have plus a data section when wanted. */
@@ -422,7 +748,7 @@ export class PeerConnection {
       this.pump(now);
     }
     if (this.wantDataSection && !this.sections.some((s) => s.kind === 'application')) {
-      this.sections.push({ mid: this.allocateMid(), kind: 'application', direction: 'sendrecv', rejected: false });
+      this.sections.push({ mid: this.allocateMid(), kind: 'application', direction: 'sendrecv', rejected: false, track: null, local: true, stopped: false });
     }
     const setup = this.offerSetup();
     const transport = this.transportAttributes(setup);
@@ -440,7 +766,7 @@ export class PeerConnection {
       media.push(this.buildSection(s, transport, undefined) as MediaDescription);
     }
     const live = this.sections.filter((s) => !s.rejected).map((s) => s.mid);
-    const session = buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: live.length > 0 ? [live] : [] });
+    const session = buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: live.length > 0 ? [live] : [], msidStreams: this.sendingStreamIds() });
     const sdp = serializeSdp(session);
     this.lastOffer = sdp;
     return { type: 'offer', sdp };
@@ -475,7 +801,7 @@ export class PeerConnection {
       media.push(built);
     });
     const bundle = answerBundleGroups(offer, accepted);
-    const session = buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: bundle.groups });
+    const session = buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: bundle.groups, msidStreams: this.sendingStreamIds() });
     const sdp = serializeSdp(session);
     this.lastAnswer = sdp;
     return { type: 'answer', sdp };
@@ -554,11 +880,17 @@ export class PeerConnection {
     }
     if (type === 'offer') {
       if (session.media.length > MAX_TRANSCEIVERS) throw new InvalidArgumentError(`offer has more than ${MAX_TRANSCEIVERS} m= sections`);
-      const existing = this.sections.length;
-      if (session.media.length < existing) throw new InvalidArgumentError('an offer must keep every m= section of the previous one (RFC 8829 section 5.2.2)');
+      // Sections of the last exchange come first; transceivers added since (not yet in any
+      // description) follow them.
+      const negotiatedCount = (this.currentLocal ?? this.currentRemote)?.session.media.length ?? 0;
+      const all = this.sections.map((s) => ({ ...s }));
+      const next = all.slice(0, negotiatedCount);
+      // (Sections a previous remote offer made, when this one replaces it, are made again below.)
+      const pending = all.slice(negotiatedCount).filter((x) => x.local);
+      const offerMids = session.media.map((m, i) => sdpMid(m) ?? String(i));
+      if (session.media.length < next.length) throw new InvalidArgumentError('an offer must keep every m= section of the previous one (RFC 8829 section 5.2.2)');
       this.ensureAgent(now, 'controlled');
       // Match sections by position (RFC 8829 section 5.10): new ones become transceivers.
-      const next = this.sections.map((s) => ({ ...s }));
       session.media.forEach((m, i) => {
         const value = sdpMid(m) ?? String(i);
         const kind = m.kind === 'audio' || m.kind === 'video' ? m.kind : 'application';
@@ -567,9 +899,38 @@ export class PeerConnection {
           if (isPortZero(m) && !m.attributes.some((a) => a.type === 'unknown' && a.name === 'bundle-only')) s.rejected = true;
           return;
         }
-        next.push({ mid: value, kind, direction: kind === 'application' ? 'sendrecv' : 'recvonly', rejected: kind === 'application' && m.kind !== 'application' });
+        const taken = (): string[] => [...offerMids, ...next.map((x) => x.mid), ...pending.map((x) => x.mid)];
+        // W3C 4.4.1.6 (process remote offer): a transceiver of ours made by addTrack, of this
+        // kind, not stopped and not yet associated takes the new m= line and its mid.
+        const live = !isRejected(m);
+        const mine = kind === 'application' || !live ? -1 : pending.findIndex((x) => x.kind === kind && x.addTrack === true && !x.stopped && !x.rejected);
+        if (mine >= 0) {
+          const x = pending.splice(mine, 1)[0] as Section;
+          const clash = pending.find((y) => y.mid === value);
+          if (clash) this.renameSection(clash, taken());
+          if (x.mid !== value) this.renameSection(x, taken(), value);
+          next.push(x);
+          return;
+        }
+        next.push({ mid: value, kind, direction: kind === 'application' ? 'sendrecv' : 'recvonly', rejected: kind === 'application' && m.kind !== 'application', track: null, local: false, stopped: false });
+        if (kind !== 'application') {
+          // A transceiver of ours waiting with the same mid gives way (renamed) before this one takes it.
+          const clash = pending.find((x) => x.mid === value);
+          if (clash) this.renameSection(clash, taken());
+          this.mediaOf(value, kind);
+        }
       });
+      // Transceivers we added and did not negotiate yet stay, after the offer's sections, for
+      // our next offer (W3C: not associated with this offer's m= lines); our own data section
+      // gives way when the offer has one.
+      const remoteData = next.some((x) => x.kind === 'application' && !x.rejected);
+      for (const x of pending) {
+        if (x.kind === 'application' && remoteData) continue;
+        if (next.some((y) => y.mid === x.mid)) this.renameSection(x, [...offerMids, ...next.map((y) => y.mid), ...pending.map((y) => y.mid)]);
+        if (next.length < MAX_TRANSCEIVERS) next.push(x);
+      }
       this.sections = next;
+      this.pruneMedia();
       // RFC 8839 section 4.4.1.1.2 / RFC 8445 section 9: an offer with new credentials is
       // an ICE restart, and the answerer picks new credentials too.
       const previous = this.currentRemote?.session;
@@ -578,10 +939,13 @@ export class PeerConnection {
       if (before && after && before.ufrag !== after.ufrag) this.ensureAgent(now, 'controlled').restart(now);
       this.pendingRemote = { type, session };
       this.applyRemoteTransport(now, session);
+      this.updateRemoteTracks(session, 'offer');
       this.setSignaling('have-remote-offer');
     } else if (type === 'pranswer') {
       this.pendingRemote = { type, session };
       this.applyRemoteTransport(now, session);
+      // W3C 4.4.1.6: a pranswer announces remote tracks as an answer does (media itself waits for the answer).
+      this.updateRemoteTracks(session, 'answer');
       this.setSignaling('have-remote-pranswer');
     } else {
       this.currentRemote = { type, session };
@@ -594,6 +958,7 @@ export class PeerConnection {
       });
       this.applyRemoteTransport(now, session);
       this.applyAnswer(now, (this.currentLocal as Description).session, session, 'remote');
+      this.updateRemoteTracks(session, 'answer');
       this.setSignaling('stable');
     }
     this.pump(now);
@@ -764,6 +1129,11 @@ export class PeerConnection {
   /** W3C close(): everything stops, no events after the state change. */
   close(now: number): void {
     if (this.closedFlag) return;
+    // W3C 4.4.1.3 close: every transceiver stops; senders say BYE (RFC 3550 6.6).
+    for (const st of this.media.values()) {
+      this.stopSender(now, st);
+      st.receiver = undefined;
+    }
     if (this.manager && this.manager.association.state === 'established') this.manager.association.abort(now, 'peer connection closed');
     this.flushManager();
     this.dtls?.close();
@@ -860,18 +1230,23 @@ export class PeerConnection {
       return buildDataChannelMedia({ mid: s.mid, transport, maxMessageSize: this.localMaxMessageSize, ...(offered ? { protocol: offered.protocol } : {}) });
     }
     if (!offered) {
-      return buildRtpMedia({
-        kind: s.kind, mid: s.mid, direction: s.direction, transport, codecs: offerCodecs(s.kind, this.codecCaps),
-        extensions: offerHeaderExtensions(s.kind, this.extUris),
-      });
+      // Payload types come from the full list so that they stay put when preferences change (RFC 8829 5.2.2).
+      const codecs = applyCodecPreferences(offerCodecs(s.kind, this.codecCaps), s.codecPreferences ?? null);
+      const send = this.sendingAttributes(s, codecs.some((c) => c.rtxPayloadType !== undefined));
+      return withMoreMsids(buildRtpMedia({
+        kind: s.kind, mid: s.mid, direction: s.direction, transport, codecs, extensions: offerHeaderExtensions(s.kind, this.extUris),
+        ...(send.msid ? { msid: send.msid } : {}), ...(send.streams ? { streams: send.streams } : {}),
+      }), send.moreMsids);
     }
     if (!/RTP\//.test(offered.protocol)) return undefined;
-    const negotiated = negotiateCodecs(offered, this.codecCaps);
+    const negotiated = applyCodecPreferences(negotiateCodecs(offered, this.codecCaps), s.codecPreferences ?? null);
     if (negotiated.length === 0) return undefined;
     const dir = answerDirection(sdpDirection(offered), s.direction);
     const pending = this.pendingRemote?.session;
-    return buildRtpMedia({
+    const send = this.sendingAttributes(s, negotiated.some((c) => c.rtxPayloadType !== undefined));
+    return withMoreMsids(buildRtpMedia({
       kind: s.kind, mid: s.mid, direction: dir, transport,
+      ...(send.msid ? { msid: send.msid } : {}), ...(send.streams ? { streams: send.streams } : {}),
       codecs: negotiated.map((c) => ({
         payloadType: c.payloadType, name: c.name, clockRate: c.clockRate, fmtp: c.fmtp, feedback: c.feedback,
         ...(c.channels !== undefined ? { channels: c.channels } : {}),
@@ -880,17 +1255,39 @@ export class PeerConnection {
       extensions: negotiateHeaderExtensions(offered, this.extUris, pending),
       protocol: offered.protocol,
       rtcpRsize: offered.attributes.some((a) => a.type === 'rtcp-rsize'),
-    });
+    }), send.moreMsids);
   }
 
   private rollback(now: number): void {
     this.pendingLocal = undefined;
     this.pendingRemote = undefined;
-    this.sections = this.stableSections.map((s) => ({ ...s }));
-    this.setSignaling('stable');
-    // W3C 4.4.1.5: back in stable, negotiation is still needed for what the rollback undid.
+    // W3C 4.4.1.5 rollback: back to the sections of the last stable state (rejections by a
+    // remote offer undone, sections a remote offer created gone); what the application set
+    // on them since (direction, track, codec preferences, stop) stays, and transceivers it
+    // added since stay too, still to be negotiated (after the stable ones).
+    const current = new Map(this.sections.map((x) => [x.mid, x]));
+    const stableMids = new Set(this.stableSections.map((x) => x.mid));
+    this.sections = [
+      ...this.stableSections.map((x) => {
+        const cur = current.get(x.mid);
+        return cur
+          ? { ...x, direction: cur.direction, track: cur.track, stopped: cur.stopped, codecPreferences: cur.codecPreferences ?? null, rejected: x.rejected || cur.stopped }
+          : { ...x };
+      }),
+      ...this.sections.filter((x) => x.local && !stableMids.has(x.mid)),
+    ];
+    this.pruneMedia();
+    // Remote tracks as the last completed exchange left them.
+    const remote = this.currentRemote?.session;
+    this.sections.forEach((x, i) => {
+      const st = x.kind === 'application' ? undefined : this.media.get(x.mid);
+      const n = st?.negotiated;
+      if (st) this.setRemoteSending(st, n !== undefined && !x.rejected && !n.rejected && directionReceives(n.direction), remote?.media[i]);
+    });
+    // W3C 4.4.1.5: back in stable, negotiation is still needed for what the rollback undid
+    // (setSignaling re-checks it).
     this.negotiationNeededQueued = false;
-    this.updateNegotiationNeeded();
+    this.setSignaling('stable');
     this.pump(now);
   }
 
@@ -899,6 +1296,58 @@ export class PeerConnection {
     if (this.signaling === s) return;
     this.signaling = s;
     this.pushEvent({ type: 'signalingstatechange', state: s });
+    // W3C 4.7.3: back in stable, what is still not negotiated (e.g. transceivers added
+    // while answering) makes negotiation needed.
+    if (s === 'stable') this.updateNegotiationNeeded();
+  }
+
+  /**
+   * Gives a transceiver of ours that was never negotiated a new mid: the mid of the remote
+   * offer's m= line it is associated with (`to`), or a fresh one because a remote offer
+   * uses its mid for another m= section (RFC 8843: mids are unique). Calls with the old
+   * mid keep working (alias), and a 'transceiver-mid' event tells the caller.
+   */
+  private renameSection(x: Section, taken: readonly string[], to?: string): void {
+    const old = x.mid;
+    let mid: string;
+    if (to !== undefined) mid = to;
+    else {
+      const used = new Set([...taken, ...this.media.keys()]);
+      let n = this.nextMid;
+      while (used.has(String(n))) n++;
+      mid = String(n);
+      this.nextMid = n + 1;
+    }
+    x.mid = mid;
+    const st = this.media.get(old);
+    if (st && x.kind !== 'application') {
+      this.media.delete(old);
+      this.media.set(mid, { ...st, mid });
+      this.localSsrcs.set(st.localSsrc, mid);
+      if (st.localRtxSsrc !== undefined) this.localSsrcs.set(st.localRtxSsrc, mid);
+    }
+    if (this.midAliases.size >= MAX_TRANSCEIVERS) {
+      const oldest = this.midAliases.keys().next();
+      if (!oldest.done) this.midAliases.delete(oldest.value);
+    }
+    // The key the caller knows: the transceiver's first mid.
+    let key = old;
+    for (const [k, v] of this.midAliases) {
+      if (v !== old) continue;
+      if (key === old) key = k;
+      this.midAliases.set(k, mid);
+    }
+    this.midAliases.set(old, mid);
+    if (x.kind !== 'application') this.pushEvent({ type: 'transceiver-mid', key, mid });
+  }
+
+  /**
+   * The current mid of a transceiver the caller knows by an older one (see renameSection);
+   * a mid some section holds now always means that section.
+   */
+  private resolveMid(mid: string): string {
+    if (this.sections.some((s) => s.mid === mid)) return mid;
+    return this.midAliases.get(mid) ?? mid;
   }
 
   /** W3C 4.7.3 "update the negotiation-needed flag" (simplified to the cases we create). */
@@ -906,10 +1355,38 @@ export class PeerConnection {
     if (this.closedFlag) return;
     const negotiated = (this.currentLocal ?? this.currentRemote)?.session;
     const mids = new Set(negotiated?.media.filter((m) => !isPortZero(m) || m.attributes.some((a) => a.type === 'unknown' && a.name === 'bundle-only')).map((m) => sdpMid(m)) ?? []);
-    const needed = this.sections.some((s) => !s.rejected && !mids.has(s.mid)) || (this.wantDataSection && !this.sections.some((s) => s.kind === 'application' && !s.rejected && mids.has(s.mid)));
+    const needed = this.sections.some((s) => !s.rejected && !mids.has(s.mid)) || (this.wantDataSection && !this.sections.some((s) => s.kind === 'application' && !s.rejected && mids.has(s.mid)))
+      || this.rtpNegotiationNeeded(mids);
     if (!needed || this.signaling !== 'stable' || this.negotiationNeededQueued) return;
     this.negotiationNeededQueued = true;
     this.pushEvent({ type: 'negotiationneeded' });
+  }
+
+  /**
+   * W3C 4.7.3 "check if negotiation is needed", the RTP transceiver steps: a stopped
+   * transceiver whose section is still live; a direction that differs from what our last
+   * description says (offer: [[Direction]]; answer: [[Direction]] intersected with the
+   * offer's, RFC 8829 5.3.1); a sending transceiver whose a=msid stream ids differ.
+   */
+  private rtpNegotiationNeeded(liveMids: ReadonlySet<string | undefined>): boolean {
+    const local = this.currentLocal;
+    const remote = this.currentRemote;
+    if (!local || !remote) return false;
+    return this.sections.some((s, i) => {
+      if (s.kind === 'application' || !liveMids.has(s.mid)) return false;
+      if (s.rejected) return true;
+      const m = local.session.media[i];
+      const r = remote.session.media[i];
+      if (!m || !r || isRejected(m)) return false;
+      const want = local.type === 'offer' ? s.direction : answerDirection(sdpDirection(r, remote.session), s.direction);
+      if (sdpDirection(m, local.session) !== want) return true;
+      if (s.track && directionSends(s.direction)) {
+        const have = new Set(sdpMsids(m).map((x) => x.streamId));
+        const wantIds = s.track.streamIds.length > 0 ? s.track.streamIds : ['-'];
+        if (have.size !== wantIds.length || wantIds.some((id) => !have.has(id))) return true;
+      }
+      return false;
+    });
   }
 
   /** Applies the transport parts of a remote offer or answer: ICE credentials and candidates, SCTP. */
@@ -944,6 +1421,7 @@ export class PeerConnection {
   /** An offer/answer exchange completed: fix the DTLS role and start DTLS and SCTP. */
   private applyAnswer(now: number, offer: SessionDescription, answer: SessionDescription, answeredBy: 'local' | 'remote'): void {
     const remote = answeredBy === 'local' ? offer : answer;
+    this.applyMedia(now, offer, answer, answeredBy);
     const firstAnswer = answer.media.find((m) => !isPortZero(m));
     if (!firstAnswer) return;
     const answerSetupRole = setupRole(firstAnswer, answer);
@@ -956,7 +1434,10 @@ export class PeerConnection {
       .map((f) => ({ algorithm: f.algorithm.toLowerCase() as FingerprintAlgorithm, value: f.value.toUpperCase() }));
     if (this.dtls === undefined) {
       this.dtlsRoleValue = role;
-      this.dtls = new DtlsEndpoint({ role, certificate: this.certificate, remoteFingerprints: fps, rng: this.random });
+      this.dtls = new DtlsEndpoint({
+        role, certificate: this.certificate, remoteFingerprints: fps, rng: this.random,
+        ...(this.options.srtpProfiles !== undefined ? { srtpProfiles: this.options.srtpProfiles } : {}),
+      });
       if (role === 'client' && this.agent?.selectedPair) this.dtls.start(now);
       const early = this.earlyDtls;
       this.earlyDtls = [];
@@ -1054,6 +1535,7 @@ export class PeerConnection {
       if (this.flushRelays(now)) moved = true;
       if (this.flushDtls(now)) moved = true;
       if (this.flushManager(now)) moved = true;
+      if (this.flushMedia()) moved = true;
       if (!moved) break;
     }
     this.updateConnectionState();
@@ -1100,11 +1582,13 @@ export class PeerConnection {
     for (let e = dtls.pollEvent(); e; e = dtls.pollEvent()) {
       moved = true;
       if (e.type === 'connected') {
+        this.keySrtp();
         if (this.manager && now !== undefined) this.manager.connect(now);
       } else if (e.type === 'data') {
         if (this.manager && now !== undefined) this.manager.handleInput(now, e.data);
       } else if (e.type === 'closed') {
         if (e.error !== undefined) this.dtlsFailed = true;
+        this.srtp.reset();
         // RFC 8261 section 6: SCTP lives inside DTLS; without it the channels are gone.
         if (this.manager && now !== undefined) this.manager.association.abort(now, `DTLS closed: ${e.reason}`);
       }
@@ -1242,10 +1726,422 @@ export class PeerConnection {
       return;
     }
     if (b >= FIRST_BYTE.rtpMin && b <= FIRST_BYTE.rtpMax) {
-      this.stats.rtpDatagramsDropped++;
+      this.onMediaDatagram(now, data);
       return;
     }
     this.stats.unknownDatagramsDropped++;
+  }
+
+  // ------------------------------------------------------------------ internals: media
+
+  private rtpSection(key: string): Section {
+    const mid = this.resolveMid(key);
+    const s = this.sections.find((x) => x.mid === mid);
+    if (!s || s.kind === 'application') throw new InvalidArgumentError(`no RTP transceiver with mid ${JSON.stringify(mid)}`);
+    return s;
+  }
+
+  /** The media state of `mid`, created with fresh local SSRCs (RFC 3550 8.1: random, unique here). */
+  private mediaOf(mid: string, kind: MediaKind): MediaState {
+    const existing = this.media.get(mid);
+    if (existing) return existing;
+    const localSsrc = this.newLocalSsrc(mid);
+    // RFC 4588 section 8.3: video repairs go on their own SSRC (ssrc-group FID).
+    const localRtxSsrc = kind === 'video' ? this.newLocalSsrc(mid) : undefined;
+    const st: MediaState = {
+      mid, kind, localSsrc, localRtxSsrc, negotiated: undefined, remoteSending: false, remoteStreamIds: [], remoteTrackId: undefined,
+      sender: undefined, senderPaused: false, receiver: undefined, rtpEvents: false, framesDropped: 0,
+    };
+    this.media.set(mid, st);
+    return st;
+  }
+
+  private newLocalSsrc(mid: string): number {
+    for (;;) {
+      const v = randomU32(this.random);
+      if (v !== 0 && !this.localSsrcs.has(v)) {
+        this.localSsrcs.set(v, mid);
+        return v;
+      }
+    }
+  }
+
+  /** Drops media state of sections a rollback removed. */
+  private pruneMedia(): void {
+    for (const [mid, st] of [...this.media]) {
+      if (this.sections.some((s) => s.mid === mid)) continue;
+      this.setRemoteSending(st, false);
+      this.media.delete(mid);
+      this.localSsrcs.delete(st.localSsrc);
+      if (st.localRtxSsrc !== undefined) this.localSsrcs.delete(st.localRtxSsrc);
+    }
+  }
+
+  /** The sender of `st` when it may send now: negotiated to send, a track set, SRTP keyed. */
+  private activeSender(st: MediaState): SenderCore | undefined {
+    if (this.closedFlag || !st.sender || st.senderPaused || !this.srtp.keyed) return undefined;
+    const s = this.sections.find((x) => x.mid === st.mid);
+    if (!s || s.rejected || s.track === null) return undefined;
+    return st.sender;
+  }
+
+  /**
+   * `pause`: the negotiated direction stopped sending; the sender is kept, unpolled. Else
+   * (stopped transceiver, close) RFC 3550 6.6: it says BYE, its last datagrams go out, and
+   * it is dropped.
+   */
+  private stopSender(now: number, st: MediaState, pause = false): void {
+    const sender = st.sender;
+    if (!sender) return;
+    if (pause) {
+      st.senderPaused = true;
+      return;
+    }
+    sender.bye(now);
+    for (let t = sender.pollTransmit(); t; t = sender.pollTransmit()) this.sendMedia(t.rtcp, t.data);
+    st.sender = undefined;
+    st.senderPaused = false;
+  }
+
+  private setRemoteSending(st: MediaState, sending: boolean, m?: MediaDescription): void {
+    if (sending && !st.remoteSending) {
+      const msid = m ? remoteMsid(m) : { streamIds: [], trackId: undefined };
+      st.remoteSending = true;
+      st.remoteStreamIds = msid.streamIds;
+      st.remoteTrackId ??= msid.trackId ?? this.newTrackId();
+      this.pushEvent({ type: 'track', mid: st.mid, kind: st.kind, streamIds: st.remoteStreamIds, trackId: st.remoteTrackId });
+    } else if (!sending && st.remoteSending) {
+      st.remoteSending = false;
+      this.pushEvent({ type: 'track-removed', mid: st.mid });
+    }
+  }
+
+  /** A random UUID (RFC 9562 section 5.4) for a remote track the description does not name. */
+  private newTrackId(): string {
+    const b = this.random.fill(new Uint8Array(16));
+    b[6] = ((b[6] as number) & 0x0f) | 0x40;
+    b[8] = ((b[8] as number) & 0x3f) | 0x80;
+    const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  /**
+   * W3C 4.4.1.6: after a remote offer or answer, each RTP section whose remote side sends
+   * (a=sendrecv/sendonly, not rejected) gets a remote track; one that stopped loses it.
+   * For an offer the transceiver must also want to receive (its [[Receptive]] slot).
+   */
+  private updateRemoteTracks(session: SessionDescription, type: 'offer' | 'answer'): void {
+    this.sections.forEach((s, i) => {
+      if (s.kind === 'application') return;
+      const st = this.media.get(s.mid);
+      if (!st) return;
+      const m = session.media[i];
+      const sends = m !== undefined && !s.rejected && !isRejected(m) && directionSends(sdpDirection(m, session))
+        && (type !== 'offer' || directionReceives(s.direction));
+      this.setRemoteSending(st, sends, m);
+    });
+  }
+
+  /**
+   * An exchange completed (RFC 8829 section 5.10): record what each RTP section negotiated
+   * and create, update or drop its sender (we send) and receiver (we receive).
+   */
+  private applyMedia(now: number, offer: SessionDescription, answer: SessionDescription, answeredBy: 'local' | 'remote'): void {
+    const local = answeredBy === 'local' ? answer : offer;
+    const remote = answeredBy === 'local' ? offer : answer;
+    this.sections.forEach((s, i) => {
+      if (s.kind === 'application') return;
+      const st = this.mediaOf(s.mid, s.kind);
+      const n = negotiatedMedia(local, remote, i, answeredBy, s.mid);
+      if (!n) return;
+      st.negotiated = n;
+      if (n.rejected) s.rejected = true;
+      const sendCodec = n.codecs[0];
+      const ext = {
+        ...opt('mid', extensionId(n.extensions, ExtensionUri.mid)),
+        ...opt('absSendTime', extensionId(n.extensions, ExtensionUri.absSendTime)),
+        ...opt('transportCc', extensionId(n.extensions, ExtensionUri.transportCc)),
+        ...opt('audioLevel', st.kind === 'audio' ? extensionId(n.extensions, ExtensionUri.audioLevel) : undefined),
+      };
+      const makeSender = this.mediaCores.sender;
+      // The cores validate what was negotiated (a codec they cannot packetize, say); a
+      // description is applied anyway, the transceiver then just does not send/receive.
+      try {
+        if (!s.rejected && directionSends(n.direction) && sendCodec && makeSender) {
+          if (st.sender) {
+            st.sender.setCodec(sendCodec, ext);
+            st.senderPaused = false;
+          } else {
+            const rtx = sendCodec.rtxPayloadType !== undefined ? st.localRtxSsrc : undefined;
+            st.sender = makeSender({
+              ssrc: st.localSsrc, ...(rtx !== undefined ? { rtxSsrc: rtx } : {}), codec: sendCodec, cname: this.cname, mid: s.mid,
+              extensions: ext, random: this.random, rtcpReducedSize: n.rtcpReducedSize, ...opt('ntpOffsetMs', this.options.ntpOffsetMs),
+            });
+          }
+        } else this.stopSender(now, st, !s.rejected);
+      } catch (e) {
+        if (!(e instanceof PureRtcError)) throw e;
+        this.mediaCoreErrors++;
+        st.sender = undefined;
+        st.senderPaused = false;
+      }
+      try {
+        if (!s.rejected && directionReceives(n.direction) && n.codecs.length > 0) {
+          if (st.receiver) st.receiver.setCodecs(n.codecs);
+          else {
+            st.receiver = this.mediaCores.receiver({
+              localSsrc: st.localSsrc, cname: this.cname, codecs: n.codecs, kind: st.kind, random: this.random, rtcpReducedSize: n.rtcpReducedSize,
+              ...opt('ntpOffsetMs', this.options.ntpOffsetMs),
+              ...(n.remoteSsrc !== undefined ? { remoteSsrc: n.remoteSsrc } : {}),
+              ...(n.remoteRtxSsrc !== undefined ? { remoteRtxSsrc: n.remoteRtxSsrc } : {}),
+            });
+            st.receiver.setRtpEvents(st.rtpEvents);
+          }
+        } else st.receiver = undefined;
+      } catch (e) {
+        if (!(e instanceof PureRtcError)) throw e;
+        this.mediaCoreErrors++;
+        st.receiver = undefined;
+      }
+      // W3C 4.4.1.5/4.4.1.6: once answered, a remote track exists exactly when the
+      // negotiated direction receives (e.g. our answer turned a receptive section sendonly).
+      this.setRemoteSending(st, !s.rejected && directionReceives(n.direction), remote.media[i]);
+    });
+    this.configureRouter();
+  }
+
+  /** RFC 8843 9.2: the routing tables from the receiving sections. */
+  private configureRouter(): void {
+    const routes = [];
+    const twccIds = new Set<number>();
+    let twccSender: { readonly ssrc: number; readonly reducedSize: boolean } | undefined;
+    for (const s of this.sections) {
+      const st = s.kind === 'application' ? undefined : this.media.get(s.mid);
+      const n = st?.negotiated;
+      if (!st || !n || !st.receiver || s.rejected) continue;
+      routes.push({ mid: s.mid, payloadTypes: codecPayloadTypes(n.codecs), remoteSsrcs: n.remoteSsrcs, midExtensionId: extensionId(n.extensions, ExtensionUri.mid) });
+      // draft-holmer-rmcat-transport-wide-cc-extensions-01 section 4: feedback when the
+      // extension and the "transport-cc" rtcp-fb are negotiated.
+      const twccId = extensionId(n.extensions, ExtensionUri.transportCc);
+      if (twccId !== undefined && n.codecs.some((c) => c.feedback?.some((f) => f.type === 'transport-cc'))) {
+        twccIds.add(twccId);
+        twccSender ??= { ssrc: st.localSsrc, reducedSize: n.rtcpReducedSize };
+      }
+    }
+    this.router.configure(routes);
+    this.twccExtensionIds = [...twccIds];
+    this.twccSender = twccSender;
+  }
+
+  /** Our a=msid, a=ssrc-group and a=ssrc lines for a section we send on (RFC 8830, RFC 5576, JSEP 5.2.1). */
+  private sendingAttributes(s: Section, hasRtx: boolean): { msid?: { streamId: string; trackId: string }; streams?: { ssrc: number; cname: string; rtxSsrc?: number }[]; moreMsids: Attribute[] } {
+    const st = s.kind === 'application' ? undefined : this.media.get(s.mid);
+    if (!st || s.rejected || s.track === null || !directionSends(s.direction)) return { moreMsids: [] };
+    const streams = s.track.streamIds.length > 0 ? s.track.streamIds : ['-'];
+    const trackId = s.track.trackId;
+    const rtx = hasRtx ? st.localRtxSsrc : undefined;
+    return {
+      msid: { streamId: streams[0] as string, trackId },
+      streams: [{ ssrc: st.localSsrc, cname: this.cname, ...(rtx !== undefined ? { rtxSsrc: rtx } : {}) }],
+      moreMsids: streams.slice(1).map((streamId) => ({ type: 'msid', streamId, trackId })),
+    };
+  }
+
+  /** Stream ids we send in, for a=msid-semantic (what Chrome lists there). */
+  private sendingStreamIds(): string[] {
+    const out = new Set<string>();
+    for (const s of this.sections) if (!s.rejected && s.track && directionSends(s.direction)) for (const id of s.track.streamIds) out.add(id);
+    return [...out];
+  }
+
+  /** Sends plaintext RTP/RTCP of a core through SRTP on the selected pair (dropped and counted before keys). */
+  private sendMedia(rtcp: boolean, data: Uint8Array): void {
+    const agent = this.agent;
+    if (!agent?.selectedPair) {
+      this.mediaNoPath++;
+      return;
+    }
+    const protectedData = this.srtp.protect(rtcp, data);
+    if (protectedData) agent.send(protectedData);
+  }
+
+  private flushMedia(): boolean {
+    let moved = false;
+    for (let f = this.twcc.pollFeedback(); f; f = this.twcc.pollFeedback()) {
+      moved = true;
+      const from = this.twccSender;
+      if (!from) continue;
+      // RFC 5506 section 3: alone when reduced size is negotiated, else in a compound after an (empty) RR (RFC 3550 6.1).
+      this.sendMedia(true, serializeRtcp(from.reducedSize ? [f] : [{ type: 'rr', ssrc: from.ssrc, reports: [] }, f]));
+    }
+    for (const st of this.media.values()) {
+      const sender = st.senderPaused ? undefined : st.sender;
+      if (sender) {
+        for (let t = sender.pollTransmit(); t; t = sender.pollTransmit()) {
+          moved = true;
+          this.sendMedia(t.rtcp, t.data);
+        }
+        for (let e = sender.pollEvent(); e; e = sender.pollEvent()) {
+          moved = true;
+          this.pushEvent({ type: 'keyframe-request', mid: st.mid });
+        }
+      }
+      const receiver = st.receiver;
+      if (receiver) {
+        for (let t = receiver.pollTransmit(); t; t = receiver.pollTransmit()) {
+          moved = true;
+          this.sendMedia(true, t.data);
+        }
+        for (let e = receiver.pollEvent(); e; e = receiver.pollEvent()) {
+          moved = true;
+          if (e.type === 'frame') this.pushEvent({ type: 'frame', mid: st.mid, frame: e.frame, codec: e.codec });
+          else if (e.type === 'rtp') this.pushEvent({ type: 'rtp', mid: st.mid, packet: e.packet });
+        }
+      }
+    }
+    return moved;
+  }
+
+  private mediaTimeout(): number | undefined {
+    let best: number | undefined;
+    for (const st of this.media.values()) {
+      for (const t of [st.senderPaused ? undefined : st.sender?.pollTimeout(), st.receiver?.pollTimeout()]) if (t !== undefined && (best === undefined || t < best)) best = t;
+    }
+    const t = this.twcc.pollTimeout();
+    if (t !== undefined && (best === undefined || t < best)) best = t;
+    return best;
+  }
+
+  private mediaHandleTimeout(now: number): void {
+    for (const st of this.media.values()) {
+      const ts = st.senderPaused ? undefined : st.sender?.pollTimeout();
+      if (ts !== undefined && ts <= now) st.sender?.handleTimeout(now);
+      const tr = st.receiver?.pollTimeout();
+      if (tr !== undefined && tr <= now) st.receiver?.handleTimeout(now);
+    }
+    const tt = this.twcc.pollTimeout();
+    if (tt !== undefined && tt <= now) this.twcc.handleTimeout(now, this.twccSender?.ssrc ?? 0);
+  }
+
+  /** RFC 5764 4.2: the SRTP keys once DTLS is connected with a negotiated use_srtp profile. */
+  private keySrtp(): void {
+    const dtls = this.dtls;
+    const profile = dtls?.negotiated?.srtpProfile;
+    const role = this.dtlsRoleValue;
+    if (!dtls || profile === undefined || role === undefined) return;
+    this.srtp.key(profile, (label, length) => dtls.exportKeyingMaterial(label, length), role);
+  }
+
+  /** A datagram with first byte 128-191 (RFC 7983 section 7): SRTP or SRTCP. */
+  private onMediaDatagram(now: number, data: Uint8Array): void {
+    const u = this.srtp.unprotect(data);
+    if (!u) {
+      this.stats.rtpDatagramsDropped++;
+      return;
+    }
+    if (u.rtcp) this.onRtcp(now, u.data);
+    else this.onRtp(now, u.data);
+  }
+
+  private onRtp(now: number, data: Uint8Array): void {
+    let packet: RtpPacket;
+    try {
+      packet = parseRtp(data);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.mediaMalformed++;
+      this.stats.rtpDatagramsDropped++;
+      return;
+    }
+    for (const id of this.twccExtensionIds) {
+      const ext = getRtpExtension(packet, id);
+      if (ext !== undefined && ext.length >= 2) {
+        this.twcc.record(now, parseTransportCc(ext), packet.ssrc);
+        break;
+      }
+    }
+    const route = this.router.route(packet);
+    const receiver = route ? this.media.get(route.mid)?.receiver : undefined;
+    if (!route) {
+      this.stats.rtpDatagramsDropped++;
+      return;
+    }
+    if (!receiver) {
+      this.mediaNotReceiving++;
+      this.stats.rtpDatagramsDropped++;
+      return;
+    }
+    receiver.handleRtp(now, packet);
+  }
+
+  /**
+   * RFC 8843 9.2 for RTCP: each packet of the compound goes to the cores whose SSRCs it
+   * names: reports about our SSRCs and feedback for them to our senders (RFC 4585 6.1
+   * media source SSRC), SR and BYE from a remote SSRC to its receiver.
+   */
+  private onRtcp(now: number, data: Uint8Array): void {
+    let packets: RtcpPacket[];
+    try {
+      packets = parseRtcp(data);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.mediaMalformed++;
+      this.stats.rtpDatagramsDropped++;
+      return;
+    }
+    const touched = new Set<MediaState>();
+    const toSender = (ssrc: number, p: RtcpPacket, seen: Set<MediaState>): void => {
+      const mid = this.localSsrcs.get(ssrc);
+      const st = mid === undefined ? undefined : this.media.get(mid);
+      if (!st?.sender || st.senderPaused || seen.has(st)) return;
+      seen.add(st);
+      touched.add(st);
+      st.sender.handleRtcp(now, p);
+    };
+    const toReceiver = (ssrc: number, p: RtcpPacket): void => {
+      const st = this.receiverOfRemoteSsrc(ssrc);
+      st?.receiver?.handleRtcp(now, p);
+    };
+    for (const p of packets) {
+      const seen = new Set<MediaState>();
+      switch (p.type) {
+        case 'sr':
+          toReceiver(p.ssrc, p);
+          for (const b of p.reports) toSender(b.ssrc, p, seen);
+          break;
+        case 'rr':
+          for (const b of p.reports) toSender(b.ssrc, p, seen);
+          break;
+        case 'nack':
+        case 'pli':
+          toSender(p.mediaSsrc, p, seen);
+          break;
+        case 'fir':
+          for (const e of p.entries) toSender(e.ssrc, p, seen);
+          break;
+        case 'remb':
+          for (const ssrc of p.ssrcs) toSender(ssrc, p, seen);
+          break;
+        case 'bye':
+          for (const ssrc of p.ssrcs) toReceiver(ssrc, p);
+          break;
+        default:
+          break;
+      }
+    }
+    // RTT measured by a sender (RFC 3550 6.4.1 LSR/DLSR) spaces the receiver's NACKs.
+    for (const st of touched) {
+      const rtt = st.sender?.stats().remote?.roundTripTime;
+      if (rtt !== undefined && st.receiver) st.receiver.setRtt(rtt * 1000);
+    }
+  }
+
+  private receiverOfRemoteSsrc(ssrc: number): MediaState | undefined {
+    const mid = this.router.midOfSsrc(ssrc);
+    const byRoute = mid === undefined ? undefined : this.media.get(mid);
+    if (byRoute?.receiver) return byRoute;
+    for (const st of this.media.values()) if (st.receiver && (st.receiver.ssrc === ssrc || st.receiver.rtxSsrc === ssrc)) return st;
+    return undefined;
   }
 
   /** W3C 4.3.3 RTCPeerConnectionState from the ICE and DTLS transports. */

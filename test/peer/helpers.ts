@@ -7,6 +7,8 @@ import { seededRandom } from '../../src/common/random.js';
 import { generateCertificate } from '../../src/crypto/x509.js';
 import { PeerConnection } from '../../src/peer/peer-connection.js';
 import type { PeerConnectionOptions, PeerEvent } from '../../src/peer/peer-connection.js';
+import type { EncodedFrame } from '../../src/media/frame.js';
+import type { Direction } from '../../src/sdp/index.js';
 
 export interface Endpoint {
   readonly pc: PeerConnection;
@@ -111,4 +113,72 @@ export class PeerPair {
   messages(e: Endpoint, key?: number): (string | Uint8Array)[] {
     return e.events.flatMap((x) => (x.type === 'channel-message' && (key === undefined || x.key === key) ? [x.data] : []));
   }
+}
+
+// ---------------------------------------------------------------- media helpers
+
+export function connected(p: PeerPair): boolean {
+  return p.a.pc.connectionState === 'connected' && p.b.pc.connectionState === 'connected';
+}
+
+/** Runs the pair for `ms` of virtual time. */
+export function advance(p: PeerPair, ms: number): void {
+  const until = p.now + ms;
+  p.run(() => p.now >= until);
+}
+
+/**
+ * Offer from `from`, answer from the other. With `answerer`, every live RTP transceiver of
+ * the answerer gets that direction and a track `<side>-<kind>` in `streams` before it answers.
+ * `editOffer` may rewrite the offer text the answerer receives.
+ */
+export function negotiateMedia(
+  p: PeerPair,
+  from: 'a' | 'b' = 'a',
+  o: { readonly b?: { readonly direction: Direction; readonly streams: readonly string[] }; readonly editOffer?: (sdp: string) => string } = {},
+): void {
+  const [off, ans] = from === 'a' ? [p.a, p.b] : [p.b, p.a];
+  const offer = off.pc.createOffer(p.now);
+  off.pc.setLocalDescription(p.now, offer);
+  const text = off.pc.localDescription?.sdp ?? offer.sdp;
+  ans.pc.setRemoteDescription(p.now, { type: 'offer', sdp: o.editOffer ? o.editOffer(text) : text });
+  if (o.b) {
+    const side = ans === p.a ? 'a' : 'b';
+    for (const t of ans.pc.transceivers) {
+      if (t.kind === 'application' || t.stopped) continue;
+      ans.pc.setTransceiverDirection(p.now, t.mid, o.b.direction);
+      ans.pc.setSendTrack(p.now, t.mid, { trackId: `${side}-${t.kind}`, streamIds: o.b.streams });
+    }
+  }
+  const answer = ans.pc.createAnswer(p.now);
+  ans.pc.setLocalDescription(p.now, answer);
+  off.pc.setRemoteDescription(p.now, ans.pc.localDescription ?? answer);
+  p.run(() => true);
+}
+
+/** The frames `e` received on `mid`, in order. */
+export function framesOn(e: Endpoint, mid: string): EncodedFrame[] {
+  return e.events.flatMap((x) => (x.type === 'frame' && x.mid === mid ? [x.frame] : []));
+}
+
+/**
+ * A VP8 frame whose payload header marks it key or delta (RFC 7741 4.3: P bit, bit 0 of
+ * the first byte, 0 for a key frame); byte 1 carries `n`, the rest is filler.
+ */
+export function vp8Frame(n: number, keyframe: boolean, sizeBytes: number): EncodedFrame {
+  const data = new Uint8Array(Math.max(sizeBytes, 10));
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31 + n * 7) & 0xff;
+  data[0] = keyframe ? 0x10 : 0x11;
+  data[1] = n & 0xff;
+  if (keyframe) data.set([0x9d, 0x01, 0x2a], 3);
+  return { data, timestamp: (n * 3000) >>> 0, keyframe };
+}
+
+/** A 20 ms Opus packet (RFC 6716 3.1 TOC 0xfc: CELT fullband 20 ms, one frame) numbered `n`. */
+export function opusFrame(n: number): EncodedFrame {
+  const data = new Uint8Array(60);
+  data[0] = 0xfc;
+  for (let i = 1; i < data.length; i++) data[i] = (i + n * 13) & 0xff;
+  data[1] = n & 0xff;
+  return { data, timestamp: (n * 960) >>> 0, keyframe: true };
 }
