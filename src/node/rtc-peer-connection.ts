@@ -293,6 +293,8 @@ export class RTCPeerConnection extends EventTarget {
       turnServers: servers.turn,
       iceTransportPolicy: relayOnly ? 'relay' : 'all',
       includeLoopback: explicit !== undefined || loopbackFallback || this.#config.sharedSocket !== undefined || (this.#config.iceIncludeLoopback ?? false),
+      // The core's clock is performance.now(); RTCP sender reports carry wall-clock NTP time.
+      ntpOffsetMs: performance.timeOrigin,
     });
     const bases: TransportAddress[] = [];
     const shared = this.#config.sharedSocket;

@@ -42,6 +42,7 @@ import { parseCandidate as parseIceCandidate, serializeCandidate as serializeIce
 import type { Candidate as IceCandidate } from '../ice/candidate.js';
 import type { TransportAddress } from '../ice/stun-binding.js';
 import { SctpAssociation } from '../sctp/association.js';
+import { DEFAULT_MTU_BYTES, DTLS_MAX_PACKET_BYTES } from '../sctp/constants.js';
 import {
   addCandidate, addEndOfCandidates, answerBundleGroups, answerDirection, answerSetup, buildDataChannelMedia, buildRejectedMedia,
   buildRtpMedia, buildSession, candidates as sdpCandidates, codecs as sdpCodecs, direction as sdpDirection, endOfCandidates,
@@ -78,6 +79,28 @@ import {
 } from './media-transceiver.js';
 import type { CodecPreference, NegotiatedMedia, SendTrack, TransceiverInfo, TransceiverInit } from './media-transceiver.js';
 import type { RtpStreamReceiverStats } from '../media/rtp-stream-receiver.js';
+
+/**
+ * The Ta we propose in `a=ice-pacing` (RFC 8839 5.5): the floor of RFC 8445 14.2. A peer
+ * that sends no a=ice-pacing (browsers today) counts as 50 ms (RFC 8445 14.2), so only
+ * peers that both propose a short Ta pace faster than the default.
+ */
+export const DEFAULT_ICE_PACING_MS = 5;
+
+/** RFC 8839 5.5: the session-level a=ice-pacing value, or null when absent or malformed. */
+function icePacing(session: SessionDescription): number | null {
+  const a = session.attributes.find((x) => x.type === 'unknown' && x.name === 'ice-pacing');
+  const v = a?.type === 'unknown' ? a.value : undefined;
+  return v !== undefined && /^\d{1,10}$/.test(v) ? Number(v) : null;
+}
+
+/** The session with our a=ice-pacing added (RFC 8839 5.5; none for ICE-lite). */
+function withIcePacing(session: SessionDescription, agent: IceAgent): SessionDescription {
+  const ta = agent.proposedTaMs;
+  if (ta === undefined) return session;
+  const pacing: Attribute = { type: 'unknown', name: 'ice-pacing', value: String(ta) };
+  return { ...session, attributes: [...session.attributes, pacing] };
+}
 
 export type SignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'have-local-pranswer' | 'have-remote-pranswer' | 'closed';
 export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
@@ -358,6 +381,8 @@ export class PeerConnection {
   private dtlsRoleValue: 'client' | 'server' | undefined;
   private dtlsFailed = false;
   private earlyDtls: Uint8Array[] = [];
+  /** The ICE RTT last given to the DTLS endpoint (its first retransmission timeout). */
+  private dtlsRttMs: number | undefined;
   private manager: DataChannelManager | undefined;
   private remoteMaxMessageSize: number | undefined;
   private remoteSctpPort = 5000;
@@ -766,7 +791,7 @@ export class PeerConnection {
       media.push(this.buildSection(s, transport, undefined) as MediaDescription);
     }
     const live = this.sections.filter((s) => !s.rejected).map((s) => s.mid);
-    const session = buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: live.length > 0 ? [live] : [], msidStreams: this.sendingStreamIds() });
+    const session = withIcePacing(buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: live.length > 0 ? [live] : [], msidStreams: this.sendingStreamIds() }), this.agent as IceAgent);
     const sdp = serializeSdp(session);
     this.lastOffer = sdp;
     return { type: 'offer', sdp };
@@ -801,7 +826,7 @@ export class PeerConnection {
       media.push(built);
     });
     const bundle = answerBundleGroups(offer, accepted);
-    const session = buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: bundle.groups, msidStreams: this.sendingStreamIds() });
+    const session = withIcePacing(buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: bundle.groups, msidStreams: this.sendingStreamIds() }), this.agent as IceAgent);
     const sdp = serializeSdp(session);
     this.lastAnswer = sdp;
     return { type: 'answer', sdp };
@@ -1185,7 +1210,7 @@ export class PeerConnection {
     this.agent = new IceAgent({
       role, random: this.random, includeLoopback: this.options.includeLoopback ?? false,
       ...(this.options.stunServers ? { stunServers: this.options.stunServers } : {}),
-      ...(this.options.iceTaMs !== undefined ? { taMs: this.options.iceTaMs } : {}),
+      taMs: this.options.iceTaMs ?? DEFAULT_ICE_PACING_MS,
     });
     if (!this.relayOnly) this.agent.addHostBases(now, this.hostBases);
     return this.agent;
@@ -1395,7 +1420,7 @@ export class PeerConnection {
     const first = session.media.find((m) => !isPortZero(m));
     if (!first) return;
     const creds = iceCredentials(first, session);
-    if (creds) agent.setRemoteCredentials(now, creds.ufrag, creds.pwd, { lite: isIceLite(session) });
+    if (creds) agent.setRemoteCredentials(now, creds.ufrag, creds.pwd, { lite: isIceLite(session), pacingMs: icePacing(session) });
     for (const m of session.media) for (const c of sdpCandidates(m)) this.addRemoteCandidateToAgent(now, c);
     if (session.media.some((m) => !isPortZero(m) && endOfCandidates(m, session))) agent.endOfRemoteCandidates(now);
     const app = session.media.find((m) => m.kind === 'application' && !isPortZero(m));
@@ -1438,14 +1463,19 @@ export class PeerConnection {
         role, certificate: this.certificate, remoteFingerprints: fps, rng: this.random,
         ...(this.options.srtpProfiles !== undefined ? { srtpProfiles: this.options.srtpProfiles } : {}),
       });
-      if (role === 'client' && this.agent?.selectedPair) this.dtls.start(now);
+      const rtt = this.agent?.rttMs;
+      if (rtt !== undefined) {
+        this.dtlsRttMs = rtt;
+        this.dtls.setRttEstimate(rtt);
+      }
+      if (role === 'client' && this.agent?.writable) this.dtls.start(now);
       const early = this.earlyDtls;
       this.earlyDtls = [];
       for (const d of early) this.dtls.handleInput(now, d);
     }
     const hasData = answer.media.some((m) => m.kind === 'application' && !isPortZero(m));
     if (hasData && this.manager === undefined) {
-      const association = new SctpAssociation({ rng: this.random, localPort: 5000, remotePort: this.remoteSctpPort });
+      const association = new SctpAssociation({ rng: this.random, localPort: 5000, remotePort: this.remoteSctpPort, maxMtu: this.sctpMaxMtu() });
       this.manager = new DataChannelManager(association, {
         dtlsRole: this.dtlsRoleValue as 'client' | 'server',
         remoteMaxMessageSize: this.remoteMaxMessageSize ?? 65536,
@@ -1455,6 +1485,17 @@ export class PeerConnection {
     }
     this.negotiationNeededQueued = false;
     this.updateNegotiationNeeded();
+  }
+
+  /**
+   * The SCTP packet size probing may reach on the selected path (RFC 8899 wants the DF
+   * bit, which node:dgram cannot set, so an oversized probe would be IP-fragmented rather
+   * than lost): the DTLS record limit on loopback, where nothing fragments, else 1200.
+   */
+  private sctpMaxMtu(): number {
+    const p = this.agent?.selectedPair;
+    const loopback = (a: string): boolean => a === '::1' || a.startsWith('127.');
+    return p && loopback(p.local.address) && loopback(p.remote.address) ? DTLS_MAX_PACKET_BYTES : DEFAULT_MTU_BYTES;
   }
 
   private startChannel(now: number, e: ChannelEntry): void {
@@ -1521,6 +1562,22 @@ export class PeerConnection {
         for (let e = agent.pollEvent(); e; e = agent.pollEvent()) {
           moved = true;
           this.onIceEvent(now, e);
+        }
+        const dtls = this.dtls;
+        if (dtls && (dtls.state === 'new' || dtls.state === 'handshaking')) {
+          // The handshake's first timeout follows the path RTT ICE measured (flight.ts).
+          const rtt = agent.rttMs;
+          if (rtt !== undefined && rtt !== this.dtlsRttMs) {
+            this.dtlsRttMs = rtt;
+            dtls.setRttEstimate(rtt);
+          }
+          // RFC 8445 12.1: data may flow on a valid pair before nomination, so the DTLS
+          // client starts as soon as one exists (as libwebrtc does once ICE is writable),
+          // not a Ta and a round trip later when the pair is selected.
+          if (agent.writable && dtls.state === 'new' && dtls.role === 'client') {
+            moved = true;
+            dtls.start(now);
+          }
         }
         for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) {
           moved = true;
@@ -1699,6 +1756,7 @@ export class PeerConnection {
         break;
       case 'selected-pair':
         this.selectedPairChanges++;
+        this.manager?.association.setMaxMtu(now, this.sctpMaxMtu());
         if (this.dtls && this.dtls.state === 'new' && this.dtls.role === 'client') this.dtls.start(now);
         break;
       case 'data':

@@ -42,9 +42,9 @@ export class PeerPair {
   /** Drops datagrams for which it returns true. */
   drop: (d: { from: string; to: string; data: Uint8Array }) => boolean = () => false;
 
-  constructor(seed = 1, o: { a?: Partial<PeerConnectionOptions>; b?: Partial<PeerConnectionOptions> } = {}) {
-    this.a = makePeer(seed * 2 + 1, '10.0.0.1', 10001, o.a);
-    this.b = makePeer(seed * 2 + 2, '10.0.0.2', 10002, o.b);
+  constructor(seed = 1, o: { a?: Partial<PeerConnectionOptions>; b?: Partial<PeerConnectionOptions>; addresses?: readonly [string, string] } = {}) {
+    this.a = makePeer(seed * 2 + 1, o.addresses?.[0] ?? '10.0.0.1', 10001, o.a);
+    this.b = makePeer(seed * 2 + 2, o.addresses?.[1] ?? '10.0.0.2', 10002, o.b);
   }
 
   private endpointAt(addr: { address: string; port: number }): Endpoint | undefined {
