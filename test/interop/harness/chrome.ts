@@ -54,7 +54,9 @@ export type {
   PageChannelCount,
   PageCondition,
   PageDescriptions,
+  PageInboundStats,
   PageMessage,
+  PageOutboundStats,
   PagePeerOptions,
   PagePeerSnapshot,
   PagePeersApi,
@@ -387,6 +389,20 @@ export class PagePeer implements SignalingPeer {
 
   stats(): Promise<PageStatsSummary> {
     return this.page.page.evaluate((i) => (window as unknown as PageWindow).purertc.stats(i), this.id);
+  }
+
+  /** Mime types this Chrome can send (`side` 'sender') or receive for `kind` (RTCRtpSender/Receiver.getCapabilities). */
+  capabilities(kind: 'audio' | 'video', side: 'sender' | 'receiver' = 'sender'): Promise<string[]> {
+    return this.page.page.evaluate(([k, s]) => (window as unknown as PageWindow).purertc.capabilities(k, s), [kind, side] as const);
+  }
+
+  /** setCodecPreferences on every transceiver of `kind` (mime types in order; RTX/RED/ULPFEC kept after them). */
+  async setCodecPreferences(kind: 'audio' | 'video', mimeTypes: readonly string[]): Promise<void> {
+    this.page.note(`${this.id} setCodecPreferences ${kind} ${mimeTypes.join(',')}`);
+    await this.page.page.evaluate(
+      ([i, k, m]) => (window as unknown as PageWindow).purertc.setCodecPreferences(i, k, m),
+      [this.id, kind, mimeTypes] as const,
+    );
   }
 
   async close(): Promise<void> {

@@ -26,6 +26,8 @@ export type {
   PageMessage,
   PageCondition,
   PageDescriptions,
+  PageInboundStats,
+  PageOutboundStats,
   PagePeerOptions,
   PagePeersApi,
   PageWindow,

@@ -22,6 +22,16 @@ export interface PagePeerOptions {
   readonly audio?: boolean;
   /** Capture the fake camera and send it. */
   readonly video?: boolean;
+  /** Add a recvonly audio transceiver (to receive audio without sending any). */
+  readonly receiveAudio?: boolean;
+  /** Add a recvonly video transceiver. */
+  readonly receiveVideo?: boolean;
+  /**
+   * Codec preferences (W3C webrtc-pc 5.4 setCodecPreferences) applied to every transceiver
+   * of that kind once the peer has its transceivers: mime types in order (e.g. ['video/H264']);
+   * 'video/rtx', 'video/red' and 'video/ulpfec' are kept after them so that RTX stays negotiated.
+   */
+  readonly codecPreferences?: { readonly audio?: readonly string[]; readonly video?: readonly string[] };
 }
 
 /** One local ICE candidate as `onicecandidate` reported it (RFC 8839 section 5.1 line). */
@@ -86,9 +96,50 @@ export interface PageDescriptions {
   readonly remote: RTCSessionDescriptionInit | null;
 }
 
+/** One `inbound-rtp` entry of `getStats()` (W3C webrtc-stats 8.3 RTCInboundRtpStreamStats); counters absent from the report read 0. */
+export interface PageInboundStats {
+  readonly kind: string;
+  readonly packetsReceived: number;
+  readonly bytesReceived: number;
+  readonly ssrc: number;
+  /** The codec's mime type (from the `codec` entry named by codecId), '' when none yet. */
+  readonly mimeType: string;
+  readonly packetsLost: number;
+  readonly framesDecoded: number;
+  readonly keyFramesDecoded: number;
+  readonly framesDropped: number;
+  readonly framesReceived: number;
+  /** Audio: samples received (concealed ones included). */
+  readonly totalSamplesReceived: number;
+  readonly concealedSamples: number;
+  /** NACK, PLI and FIR packets this receiver sent. */
+  readonly nackCount: number;
+  readonly pliCount: number;
+  readonly firCount: number;
+  readonly retransmittedPacketsReceived: number;
+  readonly decoderImplementation: string;
+}
+
+/** One `outbound-rtp` entry (W3C webrtc-stats 8.6 RTCOutboundRtpStreamStats). */
+export interface PageOutboundStats {
+  readonly kind: string;
+  readonly ssrc: number;
+  readonly mimeType: string;
+  readonly packetsSent: number;
+  readonly bytesSent: number;
+  readonly retransmittedPacketsSent: number;
+  readonly framesEncoded: number;
+  readonly keyFramesEncoded: number;
+  /** NACK, PLI and FIR packets this sender received. */
+  readonly nackCount: number;
+  readonly pliCount: number;
+  readonly firCount: number;
+}
+
 /** Media counters from `getStats()`: what arrived and which candidate pair carries it. */
 export interface PageStatsSummary {
-  readonly inbound: readonly { readonly kind: string; readonly packetsReceived: number; readonly bytesReceived: number }[];
+  readonly inbound: readonly PageInboundStats[];
+  readonly outbound: readonly PageOutboundStats[];
   readonly selectedPair:
     | {
         readonly local: { readonly candidateType: string; readonly address: string; readonly port: number; readonly protocol: string };
@@ -115,6 +166,10 @@ export interface PagePeersApi {
   /** Chrome's own serialization of what it holds as local and remote description. */
   descriptions(id: string): PageDescriptions;
   stats(id: string): Promise<PageStatsSummary>;
+  /** Mime types of `RTCRtpSender.getCapabilities(kind)` (what this Chrome encodes) or of the receiver's (decodes). */
+  capabilities(kind: 'audio' | 'video', side: 'sender' | 'receiver'): string[];
+  /** Applies codec preferences (see PagePeerOptions.codecPreferences) to the transceivers of `kind`. */
+  setCodecPreferences(id: string, kind: 'audio' | 'video', mimeTypes: readonly string[]): void;
   close(id: string): void;
   /** The RTCPeerConnection itself, for test code in `page.evaluate` that needs more. */
   pc(id: string): RTCPeerConnection;
@@ -245,6 +300,15 @@ export function installPagePeers(): void {
           streamIds: ev.streams.map((s) => s.id),
         });
         log(e, id, `track ${ev.track.kind} mid ${String(ev.transceiver.mid)}`);
+        if (ev.track.kind === 'audio') {
+          // Chrome pulls received audio through its decoder (and counts totalSamplesReceived)
+          // only while something plays it out: a muted media element does.
+          const el = document.createElement('audio');
+          el.muted = true;
+          el.srcObject = new MediaStream([ev.track]);
+          document.body.appendChild(el);
+          el.play().catch((err: unknown) => log(e, id, `audio play failed: ${String(err)}`));
+        }
       };
       for (const label of options.dataChannels ?? []) watchChannel(e, id, pc.createDataChannel(label));
       if (options.audio === true || options.video === true) {
@@ -256,6 +320,10 @@ export function installPagePeers(): void {
         for (const track of stream.getTracks()) pc.addTrack(track, stream);
         log(e, id, `sending ${stream.getTracks().map((t) => t.kind).join('+')}`);
       }
+      if (options.receiveAudio === true) pc.addTransceiver('audio', { direction: 'recvonly' });
+      if (options.receiveVideo === true) pc.addTransceiver('video', { direction: 'recvonly' });
+      if (options.codecPreferences?.audio !== undefined) api.setCodecPreferences(id, 'audio', options.codecPreferences.audio);
+      if (options.codecPreferences?.video !== undefined) api.setCodecPreferences(id, 'video', options.codecPreferences.video);
       log(e, id, 'created');
     },
     async createOffer(id) {
@@ -375,7 +443,8 @@ export function installPagePeers(): void {
       const report = await e.pc.getStats();
       const byId = new Map<string, Record<string, unknown>>();
       report.forEach((s: Record<string, unknown>) => byId.set(String(s['id']), s));
-      const inbound: { kind: string; packetsReceived: number; bytesReceived: number }[] = [];
+      const inbound: PageInboundStats[] = [];
+      const outbound: PageOutboundStats[] = [];
       let selectedPair: PageStatsSummary['selectedPair'];
       const cand = (s: Record<string, unknown> | undefined) => ({
         candidateType: String(s?.['candidateType']),
@@ -383,12 +452,42 @@ export function installPagePeers(): void {
         port: Number(s?.['port']),
         protocol: String(s?.['protocol']),
       });
+      const num = (s: Record<string, unknown>, key: string): number => Number(s[key] ?? 0);
+      const mime = (s: Record<string, unknown>): string => String(byId.get(String(s['codecId']))?.['mimeType'] ?? '');
       for (const s of byId.values()) {
         if (s['type'] === 'inbound-rtp') {
           inbound.push({
             kind: String(s['kind']),
-            packetsReceived: Number(s['packetsReceived'] ?? 0),
-            bytesReceived: Number(s['bytesReceived'] ?? 0),
+            packetsReceived: num(s, 'packetsReceived'),
+            bytesReceived: num(s, 'bytesReceived'),
+            ssrc: num(s, 'ssrc'),
+            mimeType: mime(s),
+            packetsLost: num(s, 'packetsLost'),
+            framesDecoded: num(s, 'framesDecoded'),
+            keyFramesDecoded: num(s, 'keyFramesDecoded'),
+            framesDropped: num(s, 'framesDropped'),
+            framesReceived: num(s, 'framesReceived'),
+            totalSamplesReceived: num(s, 'totalSamplesReceived'),
+            concealedSamples: num(s, 'concealedSamples'),
+            nackCount: num(s, 'nackCount'),
+            pliCount: num(s, 'pliCount'),
+            firCount: num(s, 'firCount'),
+            retransmittedPacketsReceived: num(s, 'retransmittedPacketsReceived'),
+            decoderImplementation: String(s['decoderImplementation'] ?? ''),
+          });
+        } else if (s['type'] === 'outbound-rtp') {
+          outbound.push({
+            kind: String(s['kind']),
+            ssrc: num(s, 'ssrc'),
+            mimeType: mime(s),
+            packetsSent: num(s, 'packetsSent'),
+            bytesSent: num(s, 'bytesSent'),
+            retransmittedPacketsSent: num(s, 'retransmittedPacketsSent'),
+            framesEncoded: num(s, 'framesEncoded'),
+            keyFramesEncoded: num(s, 'keyFramesEncoded'),
+            nackCount: num(s, 'nackCount'),
+            pliCount: num(s, 'pliCount'),
+            firCount: num(s, 'firCount'),
           });
         } else if (s['type'] === 'transport' && typeof s['selectedCandidatePairId'] === 'string') {
           const pair = byId.get(s['selectedCandidatePairId']);
@@ -400,7 +499,23 @@ export function installPagePeers(): void {
           }
         }
       }
-      return { inbound, selectedPair };
+      return { inbound, outbound, selectedPair };
+    },
+    capabilities(kind, side) {
+      const caps = side === 'sender' ? RTCRtpSender.getCapabilities(kind) : RTCRtpReceiver.getCapabilities(kind);
+      return (caps?.codecs ?? []).map((c) => c.mimeType);
+    },
+    setCodecPreferences(id, kind, mimeTypes) {
+      const e = get(id);
+      const all = RTCRtpReceiver.getCapabilities(kind)?.codecs ?? [];
+      const wanted = mimeTypes.map((m) => m.toLowerCase());
+      const chosen = wanted.flatMap((m) => all.filter((c) => c.mimeType.toLowerCase() === m));
+      const kept = all.filter((c) => ['video/rtx', 'video/red', 'video/ulpfec'].includes(c.mimeType.toLowerCase()));
+      for (const t of e.pc.getTransceivers()) {
+        if (t.receiver.track.kind !== kind) continue;
+        t.setCodecPreferences([...chosen, ...kept]);
+      }
+      log(e, id, `codec preferences ${kind}: ${mimeTypes.join(', ')}`);
     },
     pc(id) {
       return get(id).pc;
