@@ -163,6 +163,12 @@ function numOrNull(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
+/** Seconds (webrtc-stats RTT fields) to milliseconds; null unless the result is finite. */
+function msOrNull(seconds: unknown): number | null {
+  const s = numOrNull(seconds);
+  return s === null ? null : numOrNull(s * 1000);
+}
+
 /** The inbound-rtp / outbound-rtp entries of a report, by mid (webrtc-stats 8.3-8.6). */
 export function summarizeMedia(report: RTCStatsReport): BotMediaSummary[] {
   const byMid = new Map<string, { kind: string; codec: string | null; inbound: BotInboundSummary | null; outbound: BotOutboundSummary | null }>();
@@ -188,7 +194,7 @@ export function summarizeMedia(report: RTCStatsReport): BotMediaSummary[] {
       };
     } else if (s.type === 'outbound-rtp') {
       const remote = typeof s.remoteId === 'string' ? report.get(s.remoteId) : undefined;
-      const rtt = numOrNull(remote?.roundTripTime);
+      const rttMs = msOrNull(remote?.roundTripTime);
       entry(s).outbound = {
         ssrc: numOrNull(s.ssrc),
         packetsSent: num(s.packetsSent),
@@ -198,7 +204,7 @@ export function summarizeMedia(report: RTCStatsReport): BotMediaSummary[] {
         pliCount: numOrNull(s.pliCount),
         retransmittedPacketsSent: num(s.retransmittedPacketsSent),
         remotePacketsLost: numOrNull(remote?.packetsLost),
-        roundTripTimeMs: rtt === null ? null : rtt * 1000,
+        roundTripTimeMs: rttMs,
       };
     }
   }
@@ -231,7 +237,7 @@ export function summarizeStats(pc: RTCPeerConnection, report: RTCStatsReport): B
             local: where(pair.localCandidateId),
             remote: where(pair.remoteCandidateId),
             nominated: pair.nominated === true,
-            roundTripTimeMs: typeof pair.currentRoundTripTime === 'number' ? pair.currentRoundTripTime * 1000 : null,
+            roundTripTimeMs: msOrNull(pair.currentRoundTripTime),
             bytesSent: numOrNull(pair.bytesSent),
             bytesReceived: numOrNull(pair.bytesReceived),
             packetsSent: numOrNull(pair.packetsSent),

@@ -52,6 +52,10 @@ export { RTCStatsReport } from './rtc-stats.js';
 export type { RTCStats } from './rtc-stats.js';
 export { RTCSctpTransport } from './rtc-sctp-transport.js';
 export type { RTCSctpTransportState } from './rtc-sctp-transport.js';
+export { RTCDtlsTransport } from './rtc-dtls-transport.js';
+export type { RTCDtlsTransportState } from './rtc-dtls-transport.js';
+export { RTCIceTransport } from './rtc-ice-transport.js';
+export type { RTCIceTransportState, RTCIceGathererState, RTCIceRole, RTCIceCandidatePair } from './rtc-ice-transport.js';
 export { RTCSharedUdpSocket } from './rtc-shared-socket.js';
 export type { SharedSocketPeer, SharedSocketAttachment } from './rtc-shared-socket.js';
 

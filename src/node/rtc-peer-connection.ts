@@ -47,6 +47,7 @@ import { EventHandlers, RTCDataChannelEvent, RTCPeerConnectionIceErrorEvent, RTC
 import { RTCIceCandidate } from './rtc-ice-candidate.js';
 import type { RTCIceCandidateInit } from './rtc-ice-candidate.js';
 import { RTCSctpTransport } from './rtc-sctp-transport.js';
+import { RTCDtlsTransport } from './rtc-dtls-transport.js';
 import { RTCSessionDescription } from './rtc-session-description.js';
 import { addMediaStats, buildStatsReport, RTCStatsReport as StatsReport, selectStats } from './rtc-stats.js';
 import { MediaStream } from './media-stream.js';
@@ -77,7 +78,12 @@ export type RTCIceConnectionState = 'new' | 'checking' | 'connected' | 'complete
 export interface RTCConfiguration {
   iceServers?: RTCIceServer[];
   iceTransportPolicy?: RTCIceTransportPolicy;
-  /** Only 'max-bundle' behaviour is implemented: every m= section shares one transport. */
+  /**
+   * RFC 8829 section 4.1.1; default 'balanced'. Initial offers mark sections bundle-only
+   * as the policy says (max-bundle: all but the first; balanced: all but the first of each
+   * kind); answers reject what the policy would not bundle. One transport is run: sections
+   * the remote leaves outside the first section's BUNDLE group get no transport.
+   */
   bundlePolicy?: RTCBundlePolicy;
   rtcpMuxPolicy?: 'require';
   certificates?: RTCCertificate[];
@@ -253,7 +259,11 @@ export class RTCPeerConnection extends EventTarget {
 
   constructor(configuration: RTCConfiguration = {}) {
     super();
-    this.#config = { ...configuration };
+    // W3C 4.4.1.1: RTCBundlePolicy is a WebIDL enum (TypeError otherwise), 'balanced' by default.
+    if (configuration.bundlePolicy !== undefined && !['balanced', 'max-compat', 'max-bundle'].includes(configuration.bundlePolicy)) {
+      throw new TypeError(`unknown bundlePolicy ${JSON.stringify(configuration.bundlePolicy)}`);
+    }
+    this.#config = { ...configuration, bundlePolicy: configuration.bundlePolicy ?? 'balanced' };
     const certs = configuration.certificates ?? [];
     const cert = certs[0];
     if (cert !== undefined && cert.expires <= Date.now()) throw new DOMException('the certificate has expired', 'InvalidAccessError');
@@ -292,6 +302,7 @@ export class RTCPeerConnection extends EventTarget {
       stunServers: relayOnly ? [] : servers.stun,
       turnServers: servers.turn,
       iceTransportPolicy: relayOnly ? 'relay' : 'all',
+      bundlePolicy: this.#config.bundlePolicy ?? 'balanced',
       includeLoopback: explicit !== undefined || loopbackFallback || this.#config.sharedSocket !== undefined || (this.#config.iceIncludeLoopback ?? false),
       // The core's clock is performance.now(); RTCP sender reports carry wall-clock NTP time.
       ntpOffsetMs: performance.timeOrigin,
@@ -470,10 +481,31 @@ export class RTCPeerConnection extends EventTarget {
       maxMessageSize: () => core.maxMessageSize,
       state: () => (this.#closed ? 'closed' : (core.sctp?.state ?? 'closed')),
       maxChannels: () => core.sctp?.maxChannels ?? null,
+      transport: () => this.#transportFor(core.transceivers.find((x) => x.kind === 'application')?.mid),
     });
     return this.#sctp;
   }
   #sctp: RTCSctpTransport | undefined;
+
+  /**
+   * W3C 5.5: the RTCDtlsTransport `mid` uses (without `mid`, the data channels'), one object
+   * per transport of the peer (with BUNDLE one for every section); null before a
+   * description set the transport up.
+   */
+  #transportFor(mid: string | undefined): RTCDtlsTransport | null {
+    const core = this.#core;
+    const info = core?.transportInfo(mid);
+    if (!core || !info) return null;
+    let t = this.#transports.get(info.id);
+    if (!t) {
+      // One transport per section at most (bounded by MAX_TRANSCEIVERS plus the data section).
+      if (this.#transports.size > MAX_TRANSCEIVERS) return null;
+      t = new RTCDtlsTransport({ info: () => core.transportInfo(mid) });
+      this.#transports.set(info.id, t);
+    }
+    return t;
+  }
+  readonly #transports = new Map<string, RTCDtlsTransport>();
 
   getConfiguration(): RTCConfiguration {
     return { ...this.#config, certificates: [this.#certificate] };
@@ -682,10 +714,8 @@ export class RTCPeerConnection extends EventTarget {
       requestKeyframe: (t) => keyed(t, (c, now, key) => c.requestKeyframe(now, key)),
       setRtpEvents: (t, on) => keyed(t, (c, _now, key) => c.setReceiverRtpEvents(key, on)),
       info: (t) => (t._key === undefined ? undefined : this.#core?.transceiverInfo(t._key)),
-      rtcpReducedSize: (t) => {
-        const sdp = this.#core?.currentLocalDescription?.sdp;
-        return t._key !== undefined && sdp !== undefined && /\r\na=rtcp-rsize\r\n/.test(`\r\n${sectionOf(sdp, t._key)}`);
-      },
+      rtcpReducedSize: (t) => (t._key === undefined ? false : this.#core?.transceiverInfo(t._key)?.rtcpReducedSize === true),
+      transport: (t) => (t._key === undefined || t.mid === null ? null : this.#transportFor(t._key)),
       remoteSsrc: (t) => this.#core?.mediaStats().find((m) => m.mid === t._key)?.receiver?.ssrc,
       setCodecPreferences: (t, codecs) => keyed(t, (c, _now, key) => c.setCodecPreferences(key, codecs.map((x) => ({
         name: x.mimeType.slice(x.mimeType.indexOf('/') + 1), clockRate: x.clockRate,
@@ -737,11 +767,11 @@ export class RTCPeerConnection extends EventTarget {
       const tag = `a=mid:${key}\r\n`;
       const described = local.includes(tag) || remote.includes(tag);
       t._sync(described ? key : null, info?.currentDirection ?? null, false);
-      // A remote description that changed only the msid moves the track between streams
-      // (the peer reports msid when the remote starts sending: read the section's a=msid).
+      // W3C 4.4.1.6 "set the associated remote streams": a remote description that only
+      // took streams away moves the track without a track event (additions came as 'track').
       const r = t.receiver;
-      const ids = r._receiving ? msidStreamIds(sectionOf(remote, key)) : undefined;
-      if (ids !== undefined && !sameIds(ids, r._streams.map((x) => x.id))) this.#setRemoteStreams(r, ids);
+      const ids = info?.remoteStreamIds;
+      if (r._receiving && ids !== undefined && !sameIds(ids, r._streams.map((x) => x.id))) this.#setRemoteStreams(r, ids);
       if (stable && info?.stopped === true) {
         const sections = [sectionOf(local, key), sectionOf(remote, key)];
         const rejected = sections.every((x) => x === '') || sections.some((x) => /(^|\r\n)m=\w+ 0 /.test(x));
@@ -882,10 +912,11 @@ export class RTCPeerConnection extends EventTarget {
     for (const ch of this.#channels.values()) ch._closedByPeerConnection();
     for (const e of this.#early) e.channel._closedByPeerConnection();
     this.#channels.clear();
+    // W3C 4.4.1 close(): the transports are closed without events.
+    for (const t of this.#transports.values()) t._update(false);
     // W3C 4.4.1 close(): every transceiver is stopped; receiver tracks end (no `ended` event).
     for (const t of this.#transceivers) t._markStopped(true);
     this.#earlyMedia.length = 0;
-    this.#negotiationEpochs.clear();
   }
 
   // ----------------------------------------------------------------- plumbing
@@ -947,8 +978,8 @@ export class RTCPeerConnection extends EventTarget {
         const added = this.#trackEvents.filter((e) => e.type === 'track');
         this.#trackEvents.length = 0;
         for (const e of [...removed, ...added]) this.#dispatch(e);
-        // A negotiationneeded belongs to the signaling epoch its drain ended in.
-        for (const e of this.#pending) if (e.type === 'negotiationneeded' && !this.#negotiationEpochs.has(e)) this.#negotiationEpochs.set(e, this.#stableEpoch);
+        // W3C 5.5/5.6: transport state changes of this drain (before the queued connectionstatechange).
+        if (!this.#closed) for (const t of this.#transports.values()) t._update();
       } while (this.#again && !this.#closed);
     } finally {
       this.#flushing = false;
@@ -989,7 +1020,14 @@ export class RTCPeerConnection extends EventTarget {
       this.#trackEvents.push(e);
       return;
     }
-    if (e.type === 'signalingstatechange' || e.type === 'channel-id' || e.type === 'transceiver-mid' || e.type === 'frame' || e.type === 'rtp' || e.type === 'keyframe-request') {
+    // W3C 5.6.3/5.6.4: the ICE transport's own events come before the connection's
+    // (queued) ones, and each state it passes through fires. One transport today (BUNDLE):
+    // the peer's ICE states are its states.
+    if (e.type === 'icegatheringstatechange' || e.type === 'iceconnectionstatechange') {
+      const seen = e.type === 'icegatheringstatechange' ? { gathering: e.state } : { state: e.state };
+      if (this.#transports.size === 1) for (const t of this.#transports.values()) t._updateIce(true, seen);
+    }
+    if (e.type === 'signalingstatechange' || e.type === 'channel-id' || e.type === 'transceiver-mid' || e.type === 'frame' || e.type === 'rtp' || e.type === 'keyframe-request' || e.type === 'bye') {
       this.#dispatch(e);
       return;
     }
@@ -1004,9 +1042,8 @@ export class RTCPeerConnection extends EventTarget {
   }
 
   readonly #pending: PeerEvent[] = [];
-  /** Counts returns to 'stable' (a queued negotiationneeded from before one is stale). */
-  #stableEpoch = 0;
-  readonly #negotiationEpochs = new Map<PeerEvent, number>();
+  /** W3C 4.7.3 [[NegotiationNeeded]] as fired: cleared on return to 'stable' and when nothing is needed. */
+  #negotiationNeededFired = false;
   /** 'track' and 'track-removed' of the current drain (W3C 4.4.1.6 fires them last). */
   readonly #trackEvents: PeerEvent[] = [];
   #pendingScheduled = false;
@@ -1033,7 +1070,8 @@ export class RTCPeerConnection extends EventTarget {
         this.dispatchEvent(new Event('connectionstatechange'));
         break;
       case 'signalingstatechange':
-        if (e.state === 'stable' && this.#signaling !== 'stable') this.#stableEpoch++;
+        // W3C 4.4.1.6: back in stable, "clear the negotiation-needed flag" (the peer updates it).
+        if (e.state === 'stable' && this.#signaling !== 'stable') this.#negotiationNeededFired = false;
         this.#signaling = e.state;
         this.dispatchEvent(new Event('signalingstatechange'));
         break;
@@ -1047,13 +1085,18 @@ export class RTCPeerConnection extends EventTarget {
         break;
       }
       case 'negotiationneeded': {
-        // W3C 4.7.3: fired from a queued task, and only if still stable then and the need
-        // was not met meanwhile: a negotiation that completed (back to stable) cleared the
-        // flag, and the peer raises a new event if something is still left to negotiate.
-        const epoch = this.#negotiationEpochs.get(e) ?? this.#stableEpoch;
-        this.#negotiationEpochs.delete(e);
+        // W3C 4.7.3 "update the negotiation-needed flag", the queued task: fire only if still
+        // stable, the peer still needs a negotiation then ("check if negotiation is needed";
+        // false clears the flag) and the flag was not already set.
         setTimeout(() => {
-          if (!this.#closed && this.#signaling === 'stable' && this.#stableEpoch === epoch) this.dispatchEvent(new Event('negotiationneeded'));
+          if (this.#closed || this.#signaling !== 'stable') return;
+          if (this.#core?.negotiationNeeded !== true) {
+            this.#negotiationNeededFired = false;
+            return;
+          }
+          if (this.#negotiationNeededFired) return;
+          this.#negotiationNeededFired = true;
+          this.dispatchEvent(new Event('negotiationneeded'));
         }, 0);
         break;
       }
@@ -1107,6 +1150,9 @@ export class RTCPeerConnection extends EventTarget {
       case 'keyframe-request':
         this.#transceivers.find((t) => t._key === e.mid)?.sender.track?._source.keyframeRequested();
         break;
+      case 'bye':
+        this.#transceivers.find((t) => t._key === e.mid)?.receiver._onBye();
+        break;
     }
   }
 
@@ -1117,21 +1163,6 @@ export class RTCPeerConnection extends EventTarget {
     this.#channels.set(p.key, ch);
     return ch;
   }
-}
-
-/**
- * The stream ids of a section's a=msid lines (RFC 8830 section 2: `a=msid:<stream> [<track>]`,
- * '-' for no stream, W3C "MSIDs"); undefined when the section has none (then nothing changes).
- */
-function msidStreamIds(section: string): string[] | undefined {
-  const lines = [...section.matchAll(/(?:^|\r\n)a=msid:(\S+)/g)];
-  if (lines.length === 0) return undefined;
-  const ids: string[] = [];
-  for (const m of lines) {
-    const id = m[1] as string;
-    if (id !== '-' && !ids.includes(id)) ids.push(id);
-  }
-  return ids;
 }
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {

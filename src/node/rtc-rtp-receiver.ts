@@ -12,7 +12,8 @@
  * Frames come from the peer's 'frame' events; the SSRC of the source is the one the
  * receiver learned. CSRCs, the SSRC per packet and `audioLevel` (RFC 6464 ssrc-audio-level,
  * when negotiated) are seen only while `rtp` events are on (someone listens to the track's
- * `rtp` events).
+ * `rtp` events). An RTCP BYE from the remote sender (RFC 3550 section 6.6) mutes the track
+ * at once; otherwise it is muted after `remoteTrackMuteAfterMs` without media.
  */
 import type { EncodedFrame } from '../media/frame.js';
 import { getRtpExtension } from '../rtp/rtp-packet.js';
@@ -21,6 +22,7 @@ import { MediaStreamTrack, TrackSource } from './media-stream-track.js';
 import type { MediaStreamTrackKind } from './media-stream-track.js';
 import type { MediaStream } from './media-stream.js';
 import type { RTCStatsReport } from './rtc-stats.js';
+import type { RTCDtlsTransport } from './rtc-dtls-transport.js';
 import { codecParameter, codecParameters, rtpCapabilities } from './rtc-rtp-sender.js';
 import type { RTCRtpCapabilities, RTCRtpParameters } from './rtc-rtp-sender.js';
 import type { MediaCodecInfo, MediaHost, RTCRtpTransceiver } from './rtc-rtp-transceiver.js';
@@ -84,8 +86,9 @@ export class RTCRtpReceiver {
     return rtpCapabilities(kind);
   }
 
-  get transport(): null {
-    return null;
+  /** W3C 5.3 transport: the RTCDtlsTransport media arrives over; null until a description set it. */
+  get transport(): RTCDtlsTransport | null {
+    return this.#host.transport(this.#transceiver);
   }
 
   get jitterBufferTarget(): number | null {
@@ -189,6 +192,17 @@ export class RTCRtpReceiver {
     remember(this.#ssrcs, packet.ssrc, e);
     for (const c of packet.csrcs) remember(this.#csrcs, c, e);
     this.track._source.deliverRtp(packet, false);
+  }
+
+  /**
+   * @internal The remote sender said RTCP BYE (RFC 3550 section 6.6): the track is muted at
+   * once (webrtc-pc 5.3, mediacapture 4.3.1.3 "set a track's muted state"); media that
+   * arrives later unmutes it again.
+   */
+  _onBye(): void {
+    if (this.#muteTimer !== undefined) clearTimeout(this.#muteTimer);
+    this.#muteTimer = undefined;
+    for (const t of [...this.track._source.tracks]) t._setMuted(true);
   }
 
   /** @internal The transceiver stopped or the connection closed: the track (and its clones) end; `ended` fires only when the remote stopped it. */

@@ -23,6 +23,7 @@ import type { RtpPacket } from '../rtp/rtp-packet.js';
 import type { MediaStream } from './media-stream.js';
 import type { MediaStreamTrack, MediaStreamTrackKind, TrackSink } from './media-stream-track.js';
 import type { RTCStatsReport } from './rtc-stats.js';
+import type { RTCDtlsTransport } from './rtc-dtls-transport.js';
 import type { MediaHost, MediaCodecInfo, MediaTransceiverInfo, RTCRtpTransceiver } from './rtc-rtp-transceiver.js';
 
 /** webrtc-pc 5.2.1 RTCRtpCodec (and RTCRtpCodecParameters with payloadType). */
@@ -170,9 +171,9 @@ export class RTCRtpSender implements TrackSink {
   get track(): MediaStreamTrack | null {
     return this.#track;
   }
-  /** W3C 5.2 transport: purertc has no RTCDtlsTransport object yet. */
-  get transport(): null {
-    return null;
+  /** W3C 5.2 transport: the RTCDtlsTransport RTP and RTCP go over; null until a description set it. */
+  get transport(): RTCDtlsTransport | null {
+    return this.#host.transport(this.#transceiver);
   }
   /** W3C 7 RTCDTMFSender: not implemented (null as for video senders). */
   get dtmf(): null {

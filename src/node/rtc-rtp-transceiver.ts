@@ -20,6 +20,7 @@ import type { RTCRtpCodec, RTCRtpEncodingParameters } from './rtc-rtp-sender.js'
 import { RTCRtpSender } from './rtc-rtp-sender.js';
 import type { MediaStreamTrack, MediaStreamTrackKind } from './media-stream-track.js';
 import type { RTCStatsReport } from './rtc-stats.js';
+import type { RTCDtlsTransport } from './rtc-dtls-transport.js';
 
 export type RTCRtpTransceiverDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | 'stopped';
 
@@ -62,8 +63,10 @@ export interface MediaHost {
   requestKeyframe(t: RTCRtpTransceiver): void;
   setRtpEvents(t: RTCRtpTransceiver, on: boolean): void;
   info(t: RTCRtpTransceiver): MediaTransceiverInfo | undefined;
-  /** RFC 5506 reduced-size RTCP negotiated (a=rtcp-rsize in our current description). */
+  /** RFC 5506 reduced-size RTCP negotiated (a=rtcp-rsize in the answer of the last exchange). */
   rtcpReducedSize(t: RTCRtpTransceiver): boolean;
+  /** W3C 5.2/5.3 transport: the RTCDtlsTransport the transceiver's mid uses, null before a description set it. */
+  transport(t: RTCRtpTransceiver): RTCDtlsTransport | null;
   /** The remote SSRC the receiver hears (for synchronization sources). */
   remoteSsrc(t: RTCRtpTransceiver): number | undefined;
   setCodecPreferences(t: RTCRtpTransceiver, codecs: readonly RTCRtpCodec[]): void;

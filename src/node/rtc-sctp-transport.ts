@@ -3,6 +3,8 @@
  * W3C webrtc-pc 6.1: RTCSctpTransport, the read-only view of the SCTP association that
  * carries the data channels (RFC 8261 over DTLS; RFC 8841 section 6 max-message-size).
  */
+import type { RTCDtlsTransport } from './rtc-dtls-transport.js';
+
 export type RTCSctpTransportState = 'connecting' | 'connected' | 'closed';
 
 /** What the transport reads from its peer connection (internal). */
@@ -10,6 +12,7 @@ export interface SctpTransportSource {
   maxMessageSize(): number;
   state(): RTCSctpTransportState;
   maxChannels(): number | null;
+  transport(): RTCDtlsTransport | null;
 }
 
 export class RTCSctpTransport extends EventTarget {
@@ -25,6 +28,10 @@ export class RTCSctpTransport extends EventTarget {
   }
   get state(): RTCSctpTransportState {
     return this.#source.state();
+  }
+  /** W3C 6.1.1: the DTLS transport the SCTP packets go over (null only if the peer has none). */
+  get transport(): RTCDtlsTransport | null {
+    return this.#source.transport();
   }
   /** Streams negotiated in INIT/INIT ACK (RFC 9260 5.1.1), null before the association is up. */
   get maxChannels(): number | null {

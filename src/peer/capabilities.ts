@@ -2,9 +2,10 @@
  * @module peer/capabilities
  * The codecs and RTP header extensions this peer offers and accepts (RFC 8829 section
  * 5.2.1: an offer lists every supported codec; RFC 7874 section 3 makes Opus mandatory for
- * audio, RFC 7742 section 5 VP8 and H.264 constrained baseline for video), with the
- * payload types and extmap ids we write into our own offers (RFC 3551 section 3: the
- * dynamic range 96-127; RFC 8285 section 5: ids 1-14 for one-byte headers).
+ * audio, RFC 7742 section 5 VP8 and H.264 constrained baseline for video; RFC 9628 VP9
+ * and the AV1 RTP specification besides), with the payload types and extmap ids we write
+ * into our own offers (RFC 3551 section 3: the dynamic range 96-127; RFC 8285 section 5:
+ * ids 1-14 for one-byte headers).
  */
 import type { HeaderExtension, RtcpFeedback } from '../sdp/accessors.js';
 import type { CodecToWrite } from '../sdp/build.js';
@@ -18,7 +19,17 @@ const VIDEO_FEEDBACK: readonly RtcpFeedback[] = [
   { type: 'nack', parameter: 'pli' },
 ];
 
-/** Opus, VP8 and H.264 (constrained baseline, packetization-mode 1), as Chrome offers them. */
+const VP9_PROFILE_0: CodecCapability = { kind: 'video', name: 'VP9', clockRate: 90000, fmtp: 'profile-id=0', feedback: VIDEO_FEEDBACK, rtx: true };
+const AV1_MAIN: CodecCapability = { kind: 'video', name: 'AV1', clockRate: 90000, fmtp: 'level-idx=5;profile=0;tier=0', feedback: VIDEO_FEEDBACK, rtx: true };
+
+/**
+ * What we offer and accept by default: every codec the media cores packetize and
+ * depacketize (src/media/codecs.ts isSupportedCodec). Opus; VP8 and H.264 constrained
+ * baseline (packetization-mode 1) first, the RFC 7742 section 5 mandatory pair, with VP8
+ * our first choice; then VP9 profile 0 (RFC 9628 section 6, `profile-id=0`) and AV1 main
+ * profile (AV1 RTP specification 7.2, Chrome's `level-idx=5;profile=0;tier=0`). Every video
+ * codec with RTX (RFC 4588) and Chrome's feedback set.
+ */
 export const DEFAULT_CODECS: readonly CodecCapability[] = [
   { kind: 'audio', name: 'opus', clockRate: 48000, channels: 2, fmtp: 'minptime=10;useinbandfec=1', feedback: [{ type: 'transport-cc' }] },
   { kind: 'video', name: 'VP8', clockRate: 90000, feedback: VIDEO_FEEDBACK, rtx: true },
@@ -26,19 +37,15 @@ export const DEFAULT_CODECS: readonly CodecCapability[] = [
     kind: 'video', name: 'H264', clockRate: 90000, fmtp: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
     feedback: VIDEO_FEEDBACK, rtx: true,
   },
+  VP9_PROFILE_0,
+  AV1_MAIN,
 ];
 
 /**
- * Every codec the media cores packetize and depacketize: the defaults plus VP9 profile 0
- * (RFC 9628 section 6, `profile-id=0`) and AV1 main profile (AV1 RTP specification 7.2,
- * Chrome's `level-idx=5;profile=0;tier=0`), each with RTX, in Chrome's relative order.
- * Pass it as PeerConnectionOptions.codecs to negotiate VP9 and AV1 too.
+ * Every codec the media cores packetize and depacketize. Since VP9 and AV1 are offered by
+ * default this is DEFAULT_CODECS; kept for callers that pass it as PeerConnectionOptions.codecs.
  */
-export const ALL_MEDIA_CODECS: readonly CodecCapability[] = [
-  ...DEFAULT_CODECS,
-  { kind: 'video', name: 'AV1', clockRate: 90000, fmtp: 'level-idx=5;profile=0;tier=0', feedback: VIDEO_FEEDBACK, rtx: true },
-  { kind: 'video', name: 'VP9', clockRate: 90000, fmtp: 'profile-id=0', feedback: VIDEO_FEEDBACK, rtx: true },
-];
+export const ALL_MEDIA_CODECS: readonly CodecCapability[] = DEFAULT_CODECS;
 
 /** The header extension URIs we accept (RFC 8285) in answers and write in offers. */
 export const DEFAULT_HEADER_EXTENSIONS: readonly string[] = [

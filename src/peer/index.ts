@@ -3,7 +3,8 @@
  * The sans-IO peer connection (RFC 8829 JSEP over RFC 8445 ICE, RFC 6347 DTLS, RFC 8831
  * data channels, RFC 8843 BUNDLE, RFC 7983 demultiplexing) and the codec capabilities
  * it negotiates, the per-pair counters behind getStats, and the demultiplexer that lets
- * many peers share one UDP socket. Media: the BUNDLE transport's SRTP session (RFC 5764),
+ * many peers share one UDP socket, and the bundle policies (RFC 8829 4.1.1) that decide which
+ * m= sections carry a transport. Media: the BUNDLE transport's SRTP session (RFC 5764),
  * RTP routing to transceivers (RFC 8843 9.2) and the media cores each transceiver drives. The W3C RTCPeerConnection facade over it lives in src/node.
  */
 export {
@@ -19,6 +20,7 @@ export {
 } from './peer-connection.js';
 export type {
   PeerConnectionOptions,
+  PeerTransportInfo,
   PeerConnectionState,
   PeerEvent,
   PeerChannel,
@@ -48,6 +50,8 @@ export { PairStatsTracker, pairKey, MAX_TRACKED_PAIRS, MAX_OUTSTANDING_REQUESTS 
 export type { PairCounters, TransportTotals } from './pair-stats.js';
 export { SocketDemux, stunUsernameUfrag, MAX_DEMUX_ROUTES, MAX_DEMUX_PEERS, MAX_STUN_ATTRIBUTES_SCANNED } from './socket-demux.js';
 export type { DemuxPeer } from './socket-demux.js';
+export { BUNDLE_POLICIES, DEFAULT_BUNDLE_POLICY, bundleOnlyMids, policyRejections, sharingTransport, withTaggedGroupRejections } from './transport.js';
+export type { BundlePolicy, PolicySection } from './transport.js';
 export { Relay, MAX_RELAY_PEERS } from './relay.js';
 export type { TurnServerConfig } from './relay.js';
 export { DEFAULT_CODECS, ALL_MEDIA_CODECS, DEFAULT_HEADER_EXTENSIONS, offerCodecs, offerHeaderExtensions } from './capabilities.js';

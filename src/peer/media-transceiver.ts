@@ -59,8 +59,14 @@ export interface TransceiverInfo {
   readonly localSsrc: number;
   readonly localRtxSsrc: number | undefined;
   readonly cname: string;
+  /**
+   * The stream ids of the remote track (a=msid), refreshed by every remote description
+   * (W3C 4.4.1.6 "set the associated remote streams"), also while the remote does not send.
+   */
   readonly remoteStreamIds: readonly string[];
   readonly remoteTrackId: string | undefined;
+  /** a=rtcp-rsize was negotiated (RFC 5506 section 5; false before an exchange completed). */
+  readonly rtcpReducedSize: boolean;
 }
 
 /** The URIs of the header extensions the media cores write (RFC 8843 15, RFC 8285 ids). */

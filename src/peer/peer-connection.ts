@@ -4,7 +4,12 @@
  * trickle RFC 8838), one DTLS association (RFC 6347, roles from a=setup per RFC 8842
  * section 5 and RFC 4145 section 4, fingerprints per RFC 8122 section 5), one SCTP
  * association for data channels (RFC 8261, RFC 8831, RFC 8832), all m= sections in one
- * BUNDLE group (RFC 8843, max-bundle per RFC 8829 section 4.1.1) with rtcp-mux (RFC 8035).
+ * BUNDLE group (RFC 8843) with rtcp-mux (RFC 8035). The bundle policy (RFC 8829 section
+ * 4.1.1, `transport.ts`) marks sections bundle-only in initial offers (section 5.2.1) and
+ * rejects, in answers, the sections it would not bundle (section 5.3.1, RFC 8843 section
+ * 7.3.3); sections left outside the first transport's BUNDLE group are rejected too, as
+ * one transport is all this peer runs (and, in a remote answer that did not bundle them,
+ * RFC 8843 section 7.4, treated as rejected).
  *
  * - Signaling states and transitions: RFC 8829 section 3.2 (the state diagram) and
  *   W3C webrtc-pc 4.3.1 "set the RTCSessionDescription", with rollback (RFC 8829
@@ -54,6 +59,8 @@ import type { Candidate as SdpCandidate, CodecCapability, Direction, MediaDescri
 import { Relay } from './relay.js';
 import type { TurnServerConfig } from './relay.js';
 import { PairStatsTracker } from './pair-stats.js';
+import { BUNDLE_POLICIES, DEFAULT_BUNDLE_POLICY, bundleOnlyMids, policyRejections, sharingTransport, withTaggedGroupRejections } from './transport.js';
+import type { BundlePolicy } from './transport.js';
 import type { PairCounters, TransportTotals } from './pair-stats.js';
 import { DEFAULT_CODECS, DEFAULT_HEADER_EXTENSIONS, offerCodecs, offerHeaderExtensions } from './capabilities.js';
 import { randomIceString, randomU32 } from '../common/random.js';
@@ -144,6 +151,8 @@ export interface PeerConnectionOptions {
   readonly ntpOffsetMs?: number;
   /** DTLS-SRTP protection profiles offered/accepted in use_srtp (RFC 5764 4.1.2), in preference order; default the DTLS endpoint's (AES-GCM first). */
   readonly srtpProfiles?: readonly SrtpProfileName[];
+  /** W3C RTCBundlePolicy (RFC 8829 section 4.1.1); default 'balanced'. */
+  readonly bundlePolicy?: BundlePolicy;
 }
 
 /** A channel as the peer reports it; `key` is ours, `id` the SCTP stream once known. */
@@ -183,12 +192,32 @@ export type PeerEvent =
   | { readonly type: 'frame'; readonly mid: string; readonly frame: EncodedFrame; readonly codec: RtpCodec }
   | { readonly type: 'rtp'; readonly mid: string; readonly packet: RtpPacket }
   | { readonly type: 'keyframe-request'; readonly mid: string }
+  /** The remote sender on `mid` said RTCP BYE (RFC 3550 section 6.6): its track has no media now. */
+  | { readonly type: 'bye'; readonly mid: string }
   /**
    * A transceiver of ours not yet negotiated was given a new mid (a remote offer's m= line
    * took it, or took its old mid for another section). Use `mid` from now on: methods
    * accept the old one (`key`, its first mid) only while no other transceiver holds it.
    */
   | { readonly type: 'transceiver-mid'; readonly key: string; readonly mid: string };
+
+/**
+ * One ICE+DTLS transport as the W3C RTCIceTransport (webrtc-pc 5.6) and RTCDtlsTransport
+ * (5.5) show it.
+ */
+export interface PeerTransportInfo {
+  /** Stable while the transport lives; the same for every mid that shares it (BUNDLE). */
+  readonly id: string;
+  /** The mid the transport's candidates belong to (the first live section using it). */
+  readonly mid: string;
+  readonly iceState: IceConnectionState;
+  readonly iceGatheringState: IceGatheringState;
+  readonly iceRole: IceRole | undefined;
+  readonly selectedPair: SelectedPair | undefined;
+  readonly dtlsState: 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
+  /** The remote DTLS certificate chain (DER), leaf first; empty before the handshake. */
+  readonly remoteCertificates: readonly Uint8Array[];
+}
 
 /** One transceiver's media as getStats reports it. */
 export interface MediaStatsEntry {
@@ -369,6 +398,8 @@ export class PeerConnection {
   private readonly codecCaps: readonly CodecCapability[];
   private readonly extUris: readonly string[];
   private readonly localMaxMessageSize: number;
+  /** W3C RTCBundlePolicy (RFC 8829 section 4.1.1). */
+  readonly bundlePolicy: BundlePolicy;
   readonly stats: PeerStats = { dtlsDatagramsIn: 0, rtpDatagramsDropped: 0, unknownDatagramsDropped: 0, earlyDtlsDropped: 0, eventsDropped: 0, transmitsDropped: 0 };
 
   private agent: IceAgent | undefined;
@@ -451,6 +482,8 @@ export class PeerConnection {
     this.extUris = options.headerExtensions ?? DEFAULT_HEADER_EXTENSIONS;
     this.localMaxMessageSize = options.maxMessageSize ?? DEFAULT_LOCAL_MAX_MESSAGE_SIZE;
     this.mediaCores = options.mediaCores ?? DEFAULT_MEDIA_CORES;
+    this.bundlePolicy = options.bundlePolicy ?? DEFAULT_BUNDLE_POLICY;
+    if (!BUNDLE_POLICIES.includes(this.bundlePolicy)) throw new InvalidArgumentError(`unknown bundle policy ${JSON.stringify(this.bundlePolicy)}`);
     // RFC 8829 section 5.2.1: a 64-bit random session id below 2^63.
     const b = this.random.fill(new Uint8Array(8));
     b[0] = (b[0] as number) & 0x3f;
@@ -490,6 +523,26 @@ export class PeerConnection {
   get selectedPair(): SelectedPair | undefined {
     return this.agent?.selectedPair;
   }
+  /**
+   * The transport `mid` uses (W3C RTCDtlsTransport / RTCIceTransport), or without `mid` the
+   * one the data channels use; undefined before a description created the ICE agent and
+   * for unknown mids. Every section shares the BUNDLE transport (RFC 8843) here.
+   */
+  transportInfo(mid?: string): PeerTransportInfo | undefined {
+    const agent = this.agent;
+    if (!agent) return undefined;
+    if (mid !== undefined && !this.sections.some((s) => s.mid === this.resolveMid(mid))) return undefined;
+    const d = this.dtls?.state;
+    const dtlsState = this.closedFlag ? 'closed' : this.dtlsFailed ? 'failed' : d === undefined || d === 'new' ? 'new' : d === 'handshaking' ? 'connecting' : d;
+    const cert = this.dtls?.negotiated?.peerCertificate;
+    return {
+      id: 'bundle', mid: this.sections.find((s) => !s.rejected)?.mid ?? this.sections[0]?.mid ?? '0',
+      iceState: this.iceConnection, iceGatheringState: this.iceGathering, iceRole: agent.role,
+      selectedPair: this.closedFlag ? undefined : agent.selectedPair,
+      dtlsState, remoteCertificates: cert ? [cert] : [],
+    };
+  }
+
   /** The SCTP association for data channels, once an answer negotiated one (W3C RTCSctpTransport). */
   get sctp(): { readonly state: 'connecting' | 'connected' | 'closed'; readonly maxChannels: number | null } | undefined {
     const a = this.manager?.association;
@@ -676,7 +729,7 @@ export class PeerConnection {
       mid, kind: st.kind, direction: s.direction, currentDirection: n === undefined ? null : n.direction, stopped: s.rejected,
       sendCodec: codecs[0], codecs, headerExtensions: n?.extensions ?? [],
       localSsrc: st.localSsrc, localRtxSsrc: st.localRtxSsrc, cname: this.cname,
-      remoteStreamIds: st.remoteStreamIds, remoteTrackId: st.remoteTrackId,
+      remoteStreamIds: st.remoteStreamIds, remoteTrackId: st.remoteTrackId, rtcpReducedSize: n?.rtcpReducedSize ?? false,
     };
   }
 
@@ -779,6 +832,9 @@ export class PeerConnection {
     const transport = this.transportAttributes(setup);
     const media: MediaDescription[] = [];
     const previous = (this.currentRemote ?? this.currentLocal)?.session;
+    // RFC 8829 section 5.2.1: bundle-only marks appear in initial offers only (5.2.2).
+    const initial = this.currentLocal === undefined && this.currentRemote === undefined;
+    const bundleOnly = initial ? bundleOnlyMids(this.sections.filter((s) => !s.rejected), this.bundlePolicy) : new Set<string>();
     for (const s of this.sections) {
       if (s.rejected) {
         const prev = previous?.media.find((m) => sdpMid(m) === s.mid);
@@ -788,10 +844,17 @@ export class PeerConnection {
         media.push(buildRejectedMedia(prev ?? placeholder));
         continue;
       }
-      media.push(this.buildSection(s, transport, undefined) as MediaDescription);
+      media.push(this.buildSection(s, bundleOnly.has(s.mid) ? undefined : transport, undefined) as MediaDescription);
     }
     const live = this.sections.filter((s) => !s.rejected).map((s) => s.mid);
-    const session = withIcePacing(buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: live.length > 0 ? [live] : [], msidStreams: this.sendingStreamIds() }), this.agent as IceAgent);
+    const built = withIcePacing(buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: live.length > 0 ? [live] : [], msidStreams: this.sendingStreamIds() }), this.agent as IceAgent);
+    // RFC 8829 section 5.2.1: every section uses the same certificates, "or these values MUST
+    // be session-level attributes". With bundle-only sections (no a=fingerprint of their
+    // own) we also write it at session level: libwebrtc otherwise takes a bundle-only
+    // section's transport as unsecured and rejects the data section that follows it.
+    const session: SessionDescription = bundleOnly.size === 0 ? built : {
+      ...built, attributes: [...built.attributes, { type: 'fingerprint', algorithm: this.localFingerprint.algorithm, value: this.localFingerprint.value }],
+    };
     const sdp = serializeSdp(session);
     this.lastOffer = sdp;
     return { type: 'offer', sdp };
@@ -810,20 +873,26 @@ export class PeerConnection {
     const setup: 'active' | 'passive' = this.dtlsRoleValue !== undefined ? (this.dtlsRoleValue === 'client' ? 'active' : 'passive') : answerSetup(offeredSetup);
     const transport = this.transportAttributes(setup);
     const accepted = new Set<string>();
-    const media: MediaDescription[] = [];
-    offer.media.forEach((m, i) => {
+    // RFC 8829 section 5.3.1: rejected when stopped, without a common format, or not bundled
+    // as the bundle policy wants; then the whole group of a rejected offerer-tagged section
+    // (RFC 8843 section 7.3.3).
+    const byPolicy = policyRejections(offer, this.bundlePolicy);
+    const built: (MediaDescription | undefined)[] = offer.media.map((m, i) => {
       const s = this.sections[i];
-      if (s === undefined || s.rejected || isPortZero(m) && !m.attributes.some((a) => a.type === 'unknown' && a.name === 'bundle-only')) {
-        media.push(buildRejectedMedia(m));
-        return;
-      }
-      const built = this.buildSection(s, transport, m);
-      if (built === undefined) {
-        media.push(buildRejectedMedia(m));
-        return;
-      }
+      if (s === undefined || s.rejected || byPolicy.has(i) || isPortZero(m) && !m.attributes.some((a) => a.type === 'unknown' && a.name === 'bundle-only')) return undefined;
+      return this.buildSection(s, transport, m);
+    });
+    const rejected = withTaggedGroupRejections(offer, new Set(built.flatMap((b, i) => (b === undefined ? [i] : []))));
+    // One transport: the first accepted section's, shared by its BUNDLE group; a section
+    // outside it would need a transport of its own, which this peer does not run.
+    const first = built.findIndex((b, i) => b !== undefined && !rejected.has(i));
+    const onTransport = first < 0 ? new Set<number>() : sharingTransport(offer, first);
+    const media: MediaDescription[] = offer.media.map((m, i) => {
+      const b = built[i];
+      const s = this.sections[i];
+      if (b === undefined || s === undefined || rejected.has(i) || !onTransport.has(i)) return buildRejectedMedia(m);
       accepted.add(s.mid);
-      media.push(built);
+      return b;
     });
     const bundle = answerBundleGroups(offer, accepted);
     const session = withIcePacing(buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: bundle.groups, msidStreams: this.sendingStreamIds() }), this.agent as IceAgent);
@@ -977,9 +1046,15 @@ export class PeerConnection {
       this.pendingRemote = undefined;
       this.currentLocal = this.pendingLocal;
       this.pendingLocal = undefined;
+      // One transport: the first live section's and its BUNDLE group's. Sections the answer
+      // accepts outside that group (it did not bundle them, RFC 8843 section 7.4) would need
+      // a transport of their own; they are treated as rejected.
+      const firstLive = session.media.findIndex((m) => !isPortZero(m));
+      const onTransport = firstLive < 0 ? new Set<number>() : sharingTransport(session, firstLive);
       session.media.forEach((m, i) => {
         const s = this.sections[i];
         if (s && isPortZero(m) && !m.attributes.some((a) => a.type === 'unknown' && a.name === 'bundle-only')) s.rejected = true;
+        if (s && !isPortZero(m) && !onTransport.has(i)) s.rejected = true;
       });
       this.applyRemoteTransport(now, session);
       this.applyAnswer(now, (this.currentLocal as Description).session, session, 'remote');
@@ -1248,18 +1323,23 @@ export class PeerConnection {
     return { ufrag: agent.localUfrag, pwd: agent.localPassword, fingerprints: [this.localFingerprint], setup };
   }
 
-  /** Our m= section for `s`; with `offered`, the answer to it (undefined: reject). */
-  private buildSection(s: Section, transport: TransportAttributes, offered: MediaDescription | undefined): MediaDescription | undefined {
+  /**
+   * Our m= section for `s`; with `offered`, the answer to it (undefined: reject). An offered
+   * section without `transport` is bundle-only: port 0, a=bundle-only, no ICE/DTLS lines
+   * (RFC 8829 section 5.2.1, RFC 8843 section 6).
+   */
+  private buildSection(s: Section, transport: TransportAttributes | undefined, offered: MediaDescription | undefined): MediaDescription | undefined {
+    const only = !offered && transport === undefined ? { bundleOnly: true, port: 0 } : {};
     if (s.kind === 'application') {
       if (offered && remoteSctpParameters(offered) === undefined) return undefined;
-      return buildDataChannelMedia({ mid: s.mid, transport, maxMessageSize: this.localMaxMessageSize, ...(offered ? { protocol: offered.protocol } : {}) });
+      return buildDataChannelMedia({ mid: s.mid, ...opt('transport', transport), ...only, maxMessageSize: this.localMaxMessageSize, ...(offered ? { protocol: offered.protocol } : {}) });
     }
     if (!offered) {
       // Payload types come from the full list so that they stay put when preferences change (RFC 8829 5.2.2).
       const codecs = applyCodecPreferences(offerCodecs(s.kind, this.codecCaps), s.codecPreferences ?? null);
       const send = this.sendingAttributes(s, codecs.some((c) => c.rtxPayloadType !== undefined));
       return withMoreMsids(buildRtpMedia({
-        kind: s.kind, mid: s.mid, direction: s.direction, transport, codecs, extensions: offerHeaderExtensions(s.kind, this.extUris),
+        kind: s.kind, mid: s.mid, direction: s.direction, ...opt('transport', transport), ...only, codecs, extensions: offerHeaderExtensions(s.kind, this.extUris),
         ...(send.msid ? { msid: send.msid } : {}), ...(send.streams ? { streams: send.streams } : {}),
       }), send.moreMsids);
     }
@@ -1270,7 +1350,7 @@ export class PeerConnection {
     const pending = this.pendingRemote?.session;
     const send = this.sendingAttributes(s, negotiated.some((c) => c.rtxPayloadType !== undefined));
     return withMoreMsids(buildRtpMedia({
-      kind: s.kind, mid: s.mid, direction: dir, transport,
+      kind: s.kind, mid: s.mid, direction: dir, ...opt('transport', transport),
       ...(send.msid ? { msid: send.msid } : {}), ...(send.streams ? { streams: send.streams } : {}),
       codecs: negotiated.map((c) => ({
         payloadType: c.payloadType, name: c.name, clockRate: c.clockRate, fmtp: c.fmtp, feedback: c.feedback,
@@ -1378,13 +1458,27 @@ export class PeerConnection {
   /** W3C 4.7.3 "update the negotiation-needed flag" (simplified to the cases we create). */
   private updateNegotiationNeeded(): void {
     if (this.closedFlag) return;
+    const needed = this.checkNegotiationNeeded();
+    if (!needed || this.signaling !== 'stable' || this.negotiationNeededQueued) return;
+    this.negotiationNeededQueued = true;
+    this.pushEvent({ type: 'negotiationneeded' });
+  }
+
+  /**
+   * W3C 4.7.3 [[NegotiationNeeded]]: something is left to negotiate (a section not in the
+   * last exchange, a wanted data section, an RTP transceiver change). False once closed.
+   * The W3C facade checks it when its queued negotiationneeded task runs.
+   */
+  get negotiationNeeded(): boolean {
+    return !this.closedFlag && this.checkNegotiationNeeded();
+  }
+
+  private checkNegotiationNeeded(): boolean {
     const negotiated = (this.currentLocal ?? this.currentRemote)?.session;
     const mids = new Set(negotiated?.media.filter((m) => !isPortZero(m) || m.attributes.some((a) => a.type === 'unknown' && a.name === 'bundle-only')).map((m) => sdpMid(m)) ?? []);
     const needed = this.sections.some((s) => !s.rejected && !mids.has(s.mid)) || (this.wantDataSection && !this.sections.some((s) => s.kind === 'application' && !s.rejected && mids.has(s.mid)))
       || this.rtpNegotiationNeeded(mids);
-    if (!needed || this.signaling !== 'stable' || this.negotiationNeededQueued) return;
-    this.negotiationNeededQueued = true;
-    this.pushEvent({ type: 'negotiationneeded' });
+    return needed;
   }
 
   /**
@@ -1473,7 +1567,7 @@ export class PeerConnection {
       this.earlyDtls = [];
       for (const d of early) this.dtls.handleInput(now, d);
     }
-    const hasData = answer.media.some((m) => m.kind === 'application' && !isPortZero(m));
+    const hasData = answer.media.some((m, i) => m.kind === 'application' && !isPortZero(m) && this.sections[i]?.rejected !== true);
     if (hasData && this.manager === undefined) {
       const association = new SctpAssociation({ rng: this.random, localPort: 5000, remotePort: this.remoteSctpPort, maxMtu: this.sctpMaxMtu() });
       this.manager = new DataChannelManager(association, {
@@ -1861,12 +1955,21 @@ export class PeerConnection {
     st.senderPaused = false;
   }
 
+  /**
+   * W3C 4.4.1.6 "process remote tracks": the associated remote streams are the section's
+   * msids while the remote sends, none otherwise ("set the associated remote streams");
+   * a remote track is added when the remote starts sending or a stream was added to it,
+   * and removed when the remote stops sending.
+   */
   private setRemoteSending(st: MediaState, sending: boolean, m?: MediaDescription): void {
-    if (sending && !st.remoteSending) {
-      const msid = m ? remoteMsid(m) : { streamIds: [], trackId: undefined };
+    const msid = sending && m ? remoteMsid(m) : undefined;
+    const ids = sending ? (msid?.streamIds ?? (st.remoteSending ? st.remoteStreamIds : [])) : [];
+    const added = ids.some((id) => !st.remoteStreamIds.includes(id));
+    const changed = added || ids.length !== st.remoteStreamIds.length;
+    if (changed) st.remoteStreamIds = ids;
+    if (sending && (!st.remoteSending || added)) {
       st.remoteSending = true;
-      st.remoteStreamIds = msid.streamIds;
-      st.remoteTrackId ??= msid.trackId ?? this.newTrackId();
+      st.remoteTrackId ??= msid?.trackId ?? this.newTrackId();
       this.pushEvent({ type: 'track', mid: st.mid, kind: st.kind, streamIds: st.remoteStreamIds, trackId: st.remoteTrackId });
     } else if (!sending && st.remoteSending) {
       st.remoteSending = false;
@@ -2054,6 +2157,7 @@ export class PeerConnection {
           moved = true;
           if (e.type === 'frame') this.pushEvent({ type: 'frame', mid: st.mid, frame: e.frame, codec: e.codec });
           else if (e.type === 'rtp') this.pushEvent({ type: 'rtp', mid: st.mid, packet: e.packet });
+          else if (e.type === 'bye') this.pushEvent({ type: 'bye', mid: st.mid });
         }
       }
     }
@@ -2156,9 +2260,11 @@ export class PeerConnection {
       touched.add(st);
       st.sender.handleRtcp(now, p);
     };
-    const toReceiver = (ssrc: number, p: RtcpPacket): void => {
+    const toReceiver = (ssrc: number, p: RtcpPacket, seen?: Set<MediaState>): void => {
       const st = this.receiverOfRemoteSsrc(ssrc);
-      st?.receiver?.handleRtcp(now, p);
+      if (!st || seen?.has(st)) return;
+      seen?.add(st);
+      st.receiver?.handleRtcp(now, p);
     };
     for (const p of packets) {
       const seen = new Set<MediaState>();
@@ -2181,7 +2287,8 @@ export class PeerConnection {
           for (const ssrc of p.ssrcs) toSender(ssrc, p, seen);
           break;
         case 'bye':
-          for (const ssrc of p.ssrcs) toReceiver(ssrc, p);
+          // Once per receiver: a BYE lists the media and the RTX SSRC of one sender.
+          for (const ssrc of p.ssrcs) toReceiver(ssrc, p, seen);
           break;
         default:
           break;

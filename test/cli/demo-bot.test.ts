@@ -377,6 +377,14 @@ describe('summarizeMedia', () => {
     );
   });
 
+  it('a round trip whose milliseconds overflow is reported as null (fast-check counterexample, seed -632087958)', () => {
+    const report = new RTCStatsReport([
+      ['OV', { id: 'OV', type: 'outbound-rtp', timestamp: 0, mid: '1', kind: 'video', ssrc: 8, remoteId: 'RV', packetsSent: 1 }],
+      ['RV', { id: 'RV', type: 'remote-inbound-rtp', timestamp: 0, roundTripTime: -1.8e305 }],
+    ]);
+    expect(summarizeMedia(report)[0]?.outbound?.roundTripTimeMs).toBeNull();
+  });
+
   it('groups inbound-rtp and outbound-rtp by mid with the codec and the remote-inbound round trip', () => {
     const report = new RTCStatsReport([
       ['CV', { id: 'CV', type: 'codec', timestamp: 0, mimeType: 'video/VP8' }],

@@ -279,7 +279,7 @@ describe('RTCPeerConnection media methods (webrtc-pc 5.1)', () => {
     expect(events.map((e) => e.streams.length)).toEqual([0]);
   });
 
-  it('a remote setStreams moves the track between streams without a new track event (4.4.1.6)', async () => {
+  it('a remote setStreams to a new stream moves the track and fires track again (4.4.1.6 "process remote tracks" step 7)', async () => {
     const a = pc();
     const b = pc();
     const sender = a.addTrack(video(), new MediaStream());
@@ -294,7 +294,29 @@ describe('RTCPeerConnection media methods (webrtc-pc 5.1)', () => {
     sender.setStreams(s2);
     await negotiate(a, b);
     expect(await removed).toBe(events[0]!.track);
-    expect([events.length, old.getTracks().length]).toEqual([1, 0]);
+    expect([events.length, old.getTracks().length]).toEqual([2, 0]);
+    // The same receiver and track, now in the stream named like the sender's new one.
+    expect(events[1]!.track).toBe(events[0]!.track);
+    expect(events[1]!.receiver).toBe(events[0]!.receiver);
+    expect(events[1]!.streams.map((x) => x.id)).toEqual([s2.id]);
+    expect(events[1]!.streams[0]!.getTracks()).toEqual([events[0]!.track]);
+  });
+
+  it('a remote description that only drops a stream removes the track from it without a track event', async () => {
+    const a = pc();
+    const b = pc();
+    const s1 = new MediaStream();
+    const s2 = new MediaStream();
+    const sender = a.addTrack(video(), s1, s2);
+    const events: RTCTrackEvent[] = [];
+    b.ontrack = (e) => events.push(e);
+    await negotiate(a, b);
+    expect(events[0]!.streams.map((x) => x.id)).toEqual([s1.id, s2.id]);
+    const [r1, r2] = events[0]!.streams as [MediaStream, MediaStream];
+    sender.setStreams(s1);
+    await negotiate(a, b);
+    expect(events.length).toBe(1);
+    expect([r1.getTracks().length, r2.getTracks().length]).toEqual([1, 0]);
   });
 
   it('an answerer\'s addTrack reuses the transceiver the offer created and answers sendrecv', async () => {
@@ -495,7 +517,7 @@ describe('RTCRtpReceiver (webrtc-pc 5.3)', () => {
     expect(r.getParameters().codecs[0]).toMatchObject({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 });
     expect(r.getSynchronizationSources()).toEqual([]);
     expect(r.getContributingSources()).toEqual([]);
-    expect(r.transport).toBeNull();
+    expect(r.transport?.iceTransport.component).toBe('rtp'); // W3C 5.3: set by the description
     expect(r.jitterBufferTarget).toBeNull();
     r.jitterBufferTarget = 100;
     expect(r.jitterBufferTarget).toBe(100);

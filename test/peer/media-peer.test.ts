@@ -202,7 +202,8 @@ describe('media between two sans-IO peers', () => {
     expect(p.a.pc.sendFrame(p.now, v, vp8Frame(1, true, 100))).toBe(true);
     negotiateMedia(p, 'a');
     expect(p.a.pc.localDescription?.sdp).toContain('a=msid:s2 t2');
-    expect(p.b.pc.transceiverInfo(v)?.remoteStreamIds).toEqual(['s1']);
+    // W3C 4.4.1.6 "set the associated remote streams": every remote description refreshes them.
+    expect(p.b.pc.transceiverInfo(v)?.remoteStreamIds).toEqual(['s2']);
   });
 
   it('stopTransceiver rejects the section in the next offer and removes the remote track', () => {

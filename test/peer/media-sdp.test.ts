@@ -1,6 +1,6 @@
 /**
  * The m= sections we write for a sending transceiver, against what Chrome 156 writes
- * (../shared/captures/chromium-156/offer-audio-video-datachannel.sdp): the same
+ * (vectors/chromium-156/offer-audio-video-datachannel.sdp, from ../shared/captures): the same
  * attributes in the same order (RFC 8829 5.2.1 order as Chrome applies it), a=msid
  * (RFC 8830 section 2), a=ssrc-group:FID (RFC 5576 4.2, RFC 4588 8.3) and a=ssrc
  * cname/msid (RFC 5576 4.1) with the same relations between values, and
@@ -15,7 +15,7 @@ import { parseSdp } from '../../src/sdp/index.js';
 import type { Attribute, MediaDescription, SessionDescription } from '../../src/sdp/index.js';
 import { PeerPair, negotiateMedia } from './helpers.js';
 
-const CHROME_TEXT = readFileSync(new URL('../../../shared/captures/chromium-156/offer-audio-video-datachannel.sdp', import.meta.url), 'utf8');
+const CHROME_TEXT = readFileSync('vectors/chromium-156/offer-audio-video-datachannel.sdp', 'utf8');
 const CHROME = parseSdp(CHROME_TEXT);
 /** Attributes Chrome writes that we do not implement (RFC 3611 rcvr-rtt reports). */
 const NOT_IMPLEMENTED = new Set(['rtcp-xr']);

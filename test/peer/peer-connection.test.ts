@@ -189,7 +189,7 @@ describe('PeerConnection (sans-IO) between two purertc peers', () => {
       for (const c of codecs(a)) expect(offered.get(c.payloadType)?.name.toLowerCase()).toBe(c.name.toLowerCase());
       if (o.kind === 'audio') expect(names).toContain('opus');
       else expect(names).toEqual(expect.arrayContaining(['vp8', 'h264']));
-      expect(names.every((n) => ['opus', 'vp8', 'h264', 'rtx'].includes(n))).toBe(true);
+      expect(names.every((n) => ['opus', 'vp8', 'h264', 'vp9', 'av1', 'rtx'].includes(n))).toBe(true);
       const offeredExt = new Map(headerExtensions(o, offer).map((e) => [e.uri, e.id]));
       for (const e of headerExtensions(a, answer)) expect(offeredExt.get(e.uri)).toBe(e.id);
       expect(['recvonly', 'inactive']).toContain(direction(a, answer));

@@ -1,0 +1,429 @@
+/**
+ * Bundle policies (RFC 8829 section 4.1.1): bundle-only sections in initial offers
+ * (section 5.2.1, RFC 8843 section 6), the answerer's rejections (section 5.3.1, RFC 8843
+ * section 7.3.3), checked against the offers of RFC 8829 section 7.1 (|offer-A1|,
+ * "balanced") and 7.2 (|offer-B1|, "max-bundle"), and two sans-IO peers on a virtual
+ * clock with each policy, including an offer whose BUNDLE group is stripped in flight.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../src/common/errors.js';
+import { seededRandom } from '../../src/common/random.js';
+import { generateCertificate } from '../../src/crypto/x509.js';
+import { PeerConnection } from '../../src/peer/peer-connection.js';
+import { bundleOnlyMids, policyRejections, sharingTransport, withTaggedGroupRejections } from '../../src/peer/transport.js';
+import type { BundlePolicy } from '../../src/peer/transport.js';
+import { bundleGroups, candidates, fingerprints, iceCredentials, isBundleOnly, mid, parseSdp, setupRole, verifyDescription } from '../../src/sdp/index.js';
+import type { MediaDescription, SessionDescription } from '../../src/sdp/index.js';
+import { PeerPair, advance, connected, framesOn, makePeer, negotiateMedia, opusFrame, vp8Frame } from './helpers.js';
+
+/**
+ * RFC 8829 section 7.1 |offer-A1| (policy "balanced": audio and video, each with its own
+ * transport attributes). The fingerprint's continuation lines are joined onto one line,
+ * the only change from the RFC text.
+ */
+const OFFER_A1 = `v=0
+o=- 4962303333179871722 1 IN IP4 0.0.0.0
+s=-
+t=0 0
+a=ice-options:trickle ice2
+a=group:BUNDLE a1 v1
+a=group:LS a1 v1
+m=audio 10100 UDP/TLS/RTP/SAVPF 96 0 8 97 98
+c=IN IP4 203.0.113.100
+a=mid:a1
+a=sendrecv
+a=rtpmap:96 opus/48000/2
+a=rtpmap:0 PCMU/8000
+a=rtpmap:8 PCMA/8000
+a=rtpmap:97 telephone-event/8000
+a=rtpmap:98 telephone-event/48000
+a=fmtp:97 0-15
+a=fmtp:98 0-15
+a=maxptime:120
+a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid
+a=extmap:2 urn:ietf:params:rtp-hdrext:ssrc-audio-level
+a=msid:47017fee-b6c1-4162-929c-a25110252400
+a=ice-ufrag:ETEn
+a=ice-pwd:OtSK0WpNtpUjkY4+86js7ZQl
+a=fingerprint:sha-256 19:E2:1C:3B:4B:9F:81:E6:B8:5C:F4:A5:A8:D8:73:04:BB:05:2F:70:9F:04:A9:0E:05:E9:26:33:E8:70:88:A2
+a=setup:actpass
+a=tls-id:91bbf309c0990a6bec11e38ba2933cee
+a=rtcp:10101 IN IP4 203.0.113.100
+a=rtcp-mux
+a=rtcp-rsize
+a=candidate:1 1 udp 2113929471 203.0.113.100 10100 typ host
+a=candidate:1 2 udp 2113929470 203.0.113.100 10101 typ host
+a=end-of-candidates
+m=video 10102 UDP/TLS/RTP/SAVPF 100 101 102 103
+c=IN IP4 203.0.113.100
+a=mid:v1
+a=sendrecv
+a=rtpmap:100 VP8/90000
+a=rtpmap:101 H264/90000
+a=fmtp:101 packetization-mode=1;profile-level-id=42e01f
+a=rtpmap:102 rtx/90000
+a=fmtp:102 apt=100
+a=rtpmap:103 rtx/90000
+a=fmtp:103 apt=101
+a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid
+a=extmap:3 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id
+a=rtcp-fb:100 ccm fir
+a=rtcp-fb:100 nack
+a=rtcp-fb:100 nack pli
+a=msid:47017fee-b6c1-4162-929c-a25110252400
+a=ice-ufrag:BGKk
+a=ice-pwd:mqyWsAjvtKwTGnvhPztQ9mIf
+a=fingerprint:sha-256 19:E2:1C:3B:4B:9F:81:E6:B8:5C:F4:A5:A8:D8:73:04:BB:05:2F:70:9F:04:A9:0E:05:E9:26:33:E8:70:88:A2
+a=setup:actpass
+a=tls-id:91bbf309c0990a6bec11e38ba2933cee
+a=rtcp:10103 IN IP4 203.0.113.100
+a=rtcp-mux
+a=rtcp-rsize
+a=candidate:1 1 udp 2113929471 203.0.113.100 10102 typ host
+a=candidate:1 2 udp 2113929470 203.0.113.100 10103 typ host
+a=end-of-candidates
+`.replace(/\n/g, '\r\n');
+
+/** RFC 8829 section 7.2 |offer-B1| (policy "max-bundle"): the data section is bundle-only. Fingerprint joined as above. */
+const OFFER_B1 = `v=0
+o=- 4962303333179871723 1 IN IP4 0.0.0.0
+s=-
+t=0 0
+a=ice-options:trickle ice2
+a=group:BUNDLE a1 d1
+m=audio 9 UDP/TLS/RTP/SAVPF 96 0 8 97 98
+c=IN IP4 0.0.0.0
+a=mid:a1
+a=sendrecv
+a=rtpmap:96 opus/48000/2
+a=rtpmap:0 PCMU/8000
+a=rtpmap:8 PCMA/8000
+a=rtpmap:97 telephone-event/8000
+a=rtpmap:98 telephone-event/48000
+a=fmtp:97 0-15
+a=fmtp:98 0-15
+a=maxptime:120
+a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid
+a=extmap:2 urn:ietf:params:rtp-hdrext:ssrc-audio-level
+a=msid:57017fee-b6c1-4162-929c-a25110252400
+a=ice-ufrag:ATEn
+a=ice-pwd:AtSK0WpNtpUjkY4+86js7ZQl
+a=fingerprint:sha-256 29:E2:1C:3B:4B:9F:81:E6:B8:5C:F4:A5:A8:D8:73:04:BB:05:2F:70:9F:04:A9:0E:05:E9:26:33:E8:70:88:A2
+a=setup:actpass
+a=tls-id:17f0f4ba8a5f1213faca591b58ba52a7
+a=rtcp-mux
+a=rtcp-mux-only
+a=rtcp-rsize
+m=application 0 UDP/DTLS/SCTP webrtc-datachannel
+c=IN IP4 0.0.0.0
+a=mid:d1
+a=sctp-port:5000
+a=max-message-size:65536
+a=bundle-only
+`.replace(/\n/g, '\r\n');
+
+/** The session without its a=group:BUNDLE lines (a peer that does not bundle, RFC 8843 section 7.3). */
+function stripBundle(sdp: string): string {
+  return sdp.split('\r\n').filter((l) => !l.startsWith('a=group:BUNDLE')).join('\r\n');
+}
+
+/** Per section: does it carry transport attributes (ICE credentials, fingerprint, setup), its port, bundle-only. */
+function shape(session: SessionDescription): { transport: boolean; port: number; bundleOnly: boolean }[] {
+  return session.media.map((m) => ({
+    transport: m.attributes.some((a) => a.type === 'ice-ufrag' || a.type === 'ice-pwd' || a.type === 'fingerprint' || a.type === 'setup'),
+    port: m.port === 0 ? 0 : 9,
+    bundleOnly: isBundleOnly(m),
+  }));
+}
+
+const CERT = generateCertificate({ notBefore: new Date(Date.UTC(2026, 0, 1)), rng: seededRandom(99) });
+
+function peer(policy: BundlePolicy | undefined, seed = 1, codecs?: ConstructorParameters<typeof PeerConnection>[0]['codecs']): PeerConnection {
+  const pc = new PeerConnection({ certificate: CERT, random: seededRandom(seed), ...(policy ? { bundlePolicy: policy } : {}), ...(codecs ? { codecs } : {}) });
+  pc.addHostBases(0, [{ address: '10.0.0.1', port: 10001 }]);
+  return pc;
+}
+
+function answerTo(offer: string, policy: BundlePolicy, codecs?: ConstructorParameters<typeof PeerConnection>[0]['codecs']): SessionDescription {
+  const pc = peer(policy, 7, codecs);
+  pc.setRemoteDescription(0, { type: 'offer', sdp: offer });
+  return parseSdp(pc.createAnswer(0).sdp);
+}
+
+const live = (m: MediaDescription): boolean => m.port !== 0;
+
+describe('bundle policy in initial offers (RFC 8829 section 5.2.1)', () => {
+  it('max-bundle: audio + data as |offer-B1|: the data section is bundle-only, port 0, without ICE/DTLS lines or candidates', () => {
+    const rfc = parseSdp(OFFER_B1);
+    const pc = peer('max-bundle');
+    pc.addTransceiver(0, 'audio', 'sendrecv');
+    pc.createDataChannel(0, { label: 'x' });
+    const offer = pc.createOffer(0);
+    pc.setLocalDescription(0, offer);
+    for (let e = pc.pollEvent(); e; e = pc.pollEvent());
+    const ours = parseSdp(pc.localDescription?.sdp ?? '');
+    expect(shape(ours)).toEqual(shape(rfc));
+    expect(ours.media.map((m) => m.kind)).toEqual(rfc.media.map((m) => m.kind));
+    expect(bundleGroups(ours)).toEqual([ours.media.map((m) => mid(m))]);
+    // Candidates only in the section that carries the transport (RFC 8829 5.2.1: "MUST NOT gather").
+    expect(candidates(ours.media[0] as MediaDescription).length).toBeGreaterThan(0);
+    expect(candidates(ours.media[1] as MediaDescription)).toEqual([]);
+    // The fingerprint is also at session level (RFC 8829 5.2.1 "or these values MUST be
+    // session-level attributes"), equal to the tagged section's; no other transport line is.
+    const sessionFp = ours.attributes.filter((a) => a.type === 'fingerprint');
+    expect(sessionFp).toEqual((ours.media[0] as MediaDescription).attributes.filter((a) => a.type === 'fingerprint'));
+    expect(fingerprints(ours.media[1] as MediaDescription, ours)).toEqual(fingerprints(ours.media[0] as MediaDescription, ours));
+    expect(ours.attributes.some((a) => a.type === 'ice-ufrag' || a.type === 'setup')).toBe(false);
+    // Our offer passes the checks a remote applies to it (RFC 8829 5.8.3).
+    expect(verifyDescription(ours, { type: 'offer', rtcpMuxRequired: true })).toEqual([]);
+  });
+
+  it('balanced: audio + video as |offer-A1| (no bundle-only); a second audio and a second video are bundle-only', () => {
+    const rfc = parseSdp(OFFER_A1);
+    const pc = peer(undefined);
+    expect(pc.bundlePolicy).toBe('balanced');
+    pc.addTransceiver(0, 'audio', 'sendrecv');
+    pc.addTransceiver(0, 'video', 'sendrecv');
+    const first = parseSdp(pc.createOffer(0).sdp);
+    expect(shape(first)).toEqual(shape(rfc));
+    pc.addTransceiver(0, 'audio', 'sendrecv');
+    pc.addTransceiver(0, 'video', 'sendrecv');
+    pc.createDataChannel(0, { label: 'x' });
+    const more = parseSdp(pc.createOffer(0).sdp);
+    expect(more.media.map((m) => [m.kind, isBundleOnly(m), m.port === 0])).toEqual([
+      ['audio', false, false], ['video', false, false], ['audio', true, true], ['video', true, true], ['application', false, false],
+    ]);
+  });
+
+  it('max-compat: no section is bundle-only; every section carries the transport and stays in the BUNDLE group', () => {
+    const pc = peer('max-compat');
+    pc.addTransceiver(0, 'audio', 'sendrecv');
+    pc.addTransceiver(0, 'audio', 'sendrecv');
+    pc.createDataChannel(0, { label: 'x' });
+    const offer = parseSdp(pc.createOffer(0).sdp);
+    expect(shape(offer).every((s) => s.transport && !s.bundleOnly && s.port === 9)).toBe(true);
+    // Without bundle-only sections the fingerprint stays at media level only.
+    expect(offer.attributes.some((a) => a.type === 'fingerprint')).toBe(false);
+    expect(bundleGroups(offer)).toEqual([['0', '1', '2']]);
+  });
+
+  it('subsequent offers carry no a=bundle-only (RFC 8829 section 5.2.2)', () => {
+    const p = new PeerPair(3, { a: { bundlePolicy: 'max-bundle' } });
+    p.a.pc.addTransceiver(0, 'audio', 'sendrecv');
+    p.a.pc.addTransceiver(0, 'video', 'sendrecv');
+    negotiateMedia(p);
+    p.run(() => connected(p));
+    p.a.pc.addTransceiver(p.now, 'video', 'sendrecv');
+    const again = parseSdp(p.a.pc.createOffer(p.now).sdp);
+    expect(again.media.some((m) => isBundleOnly(m) || m.port === 0)).toBe(false);
+  });
+
+  it('bundleOnlyMids: the first section never, max-compat never, max-bundle all others, balanced the repeats of a kind', () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom('audio', 'video', 'application'), { maxLength: 12 }), fc.constantFrom<BundlePolicy>('balanced', 'max-compat', 'max-bundle'), (kinds, policy) => {
+      const sections = kinds.map((kind, i) => ({ mid: String(i), kind }));
+      const only = bundleOnlyMids(sections, policy);
+      expect(only.has('0')).toBe(false);
+      sections.forEach((s, i) => {
+        const expected = policy === 'max-bundle' ? i > 0 : policy === 'balanced' ? kinds.slice(0, i).includes(s.kind) : false;
+        expect(only.has(s.mid)).toBe(expected);
+      });
+    }));
+  });
+
+  it('an unknown policy is refused', () => {
+    expect(() => new PeerConnection({ certificate: CERT, bundlePolicy: 'bogus' as BundlePolicy })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('bundle policy in answers (RFC 8829 section 5.3.1, RFC 8843 section 7.3.3)', () => {
+  it('|offer-B1| (bundle-only data) is accepted whole by every policy, as |answer-B1|: both sections live, one group, no a=bundle-only', () => {
+    for (const policy of ['balanced', 'max-compat', 'max-bundle'] as const) {
+      const answer = answerTo(OFFER_B1, policy);
+      expect(answer.media.map(live)).toEqual([true, true]);
+      expect(answer.media.some(isBundleOnly)).toBe(false);
+      expect(bundleGroups(answer)).toEqual([['a1', 'd1']]);
+      // Transport attributes as |answer-B1|: the tagged section carries ICE and a=setup:active.
+      const a1 = answer.media[0] as MediaDescription;
+      expect(iceCredentials(a1, answer)).toBeDefined();
+      expect(setupRole(a1, answer)).toBe('active');
+      expect(fingerprints(a1, answer).length).toBeGreaterThan(0);
+      expect(verifyDescription(answer, { type: 'answer', offer: parseSdp(OFFER_B1), rtcpMuxRequired: true })).toEqual([]);
+    }
+  });
+
+  it('policyRejections on |offer-A1|: with BUNDLE nothing; without it max-bundle rejects the video, balanced and max-compat nothing', () => {
+    const bundled = parseSdp(OFFER_A1);
+    const unbundled = parseSdp(stripBundle(OFFER_A1));
+    for (const p of ['balanced', 'max-compat', 'max-bundle'] as const) expect([...policyRejections(bundled, p)]).toEqual([]);
+    expect([...policyRejections(unbundled, 'max-bundle')]).toEqual([1]);
+    expect([...policyRejections(unbundled, 'balanced')]).toEqual([]);
+    expect([...policyRejections(unbundled, 'max-compat')]).toEqual([]);
+    expect([...sharingTransport(bundled, 0)].sort()).toEqual([0, 1]);
+    expect([...sharingTransport(unbundled, 0)]).toEqual([0]);
+  });
+
+  it('balanced rejects all but the first of each kind without BUNDLE, and a section left outside the first one\'s group', () => {
+    const pc = peer('max-compat');
+    pc.addTransceiver(0, 'audio', 'sendrecv');
+    pc.addTransceiver(0, 'audio', 'sendrecv');
+    pc.addTransceiver(0, 'video', 'sendrecv');
+    pc.createDataChannel(0, { label: 'x' });
+    const text = pc.createOffer(0).sdp;
+    const unbundled = parseSdp(stripBundle(text));
+    expect([...policyRejections(unbundled, 'balanced')]).toEqual([1]);
+    expect([...policyRejections(unbundled, 'max-bundle')]).toEqual([1, 2, 3]);
+    // Only the second audio in a group with the first: the video and data are first of their kind.
+    const partial = parseSdp(text.replace(/a=group:BUNDLE [^\r]*/, 'a=group:BUNDLE 0 1'));
+    expect([...policyRejections(partial, 'balanced')]).toEqual([]);
+    expect([...policyRejections(partial, 'max-bundle')]).toEqual([2, 3]);
+  });
+
+  it('max-bundle answerer to |offer-A1| without BUNDLE: the video is rejected (port 0, no group), the audio kept', () => {
+    const answer = answerTo(stripBundle(OFFER_A1), 'max-bundle');
+    expect(answer.media.map(live)).toEqual([true, false]);
+    expect(bundleGroups(answer)).toEqual([]);
+    expect(verifyDescription(answer, { type: 'answer', offer: parseSdp(stripBundle(OFFER_A1)), rtcpMuxRequired: true })).toEqual([]);
+  });
+
+  it('one transport: a balanced or max-compat answerer also rejects the sections that would need a transport of their own', () => {
+    for (const policy of ['balanced', 'max-compat'] as const) {
+      const answer = answerTo(stripBundle(OFFER_A1), policy);
+      expect(answer.media.map(live)).toEqual([true, false]);
+    }
+  });
+
+  it('RFC 8843 7.3.3: when the offerer-tagged section is rejected (no common audio codec), its whole group is', () => {
+    const videoOnly = [{ kind: 'video' as const, name: 'VP8', clockRate: 90000 }];
+    const answer = answerTo(OFFER_A1, 'balanced', videoOnly);
+    expect(answer.media.map(live)).toEqual([false, false]);
+    expect(bundleGroups(answer)).toEqual([]);
+    // Group order decides which section is tagged: with v1 first, the audio alone goes.
+    const swapped = OFFER_A1.replace('a=group:BUNDLE a1 v1', 'a=group:BUNDLE v1 a1');
+    const answer2 = answerTo(swapped, 'balanced', videoOnly);
+    expect(answer2.media.map(live)).toEqual([false, true]);
+    expect(bundleGroups(answer2)).toEqual([['v1']]);
+    const offer = parseSdp(OFFER_A1);
+    expect([...withTaggedGroupRejections(offer, new Set([1]))]).toEqual([1]);
+    expect([...withTaggedGroupRejections(offer, new Set([0]))].sort()).toEqual([0, 1]);
+  });
+
+  it('property: for random sections and policies, answers have no a=bundle-only, one group of every live section, and pass RFC 8829 5.8.3', () => {
+    fc.assert(fc.property(
+      fc.array(fc.constantFrom<'audio' | 'video' | 'data'>('audio', 'video', 'data'), { minLength: 1, maxLength: 6 }),
+      fc.constantFrom<BundlePolicy>('balanced', 'max-compat', 'max-bundle'),
+      fc.constantFrom<BundlePolicy>('balanced', 'max-compat', 'max-bundle'),
+      fc.boolean(),
+      (kinds, offerPolicy, answerPolicy, strip) => {
+        const pc = peer(offerPolicy, 11);
+        for (const k of kinds) {
+          if (k === 'data') pc.createDataChannel(0, { label: 'x' });
+          else pc.addTransceiver(0, k, 'sendrecv');
+        }
+        const text = pc.createOffer(0).sdp;
+        const offerText = strip ? stripBundle(text) : text;
+        const offer = parseSdp(offerText);
+        expect(verifyDescription(offer, { type: 'offer', rtcpMuxRequired: true })).toEqual([]);
+        const answer = answerTo(offerText, answerPolicy);
+        expect(answer.media.some(isBundleOnly)).toBe(false);
+        const liveMids = answer.media.filter(live).map((m) => mid(m));
+        expect(liveMids.length).toBeGreaterThan(0);
+        if (strip) {
+          // Without BUNDLE, a bundle-only section was rejected by the offerer's view (port 0): only the first is live.
+          expect(liveMids).toEqual([mid(answer.media[0] as MediaDescription)]);
+          expect(bundleGroups(answer)).toEqual([]);
+        } else expect(bundleGroups(answer)).toEqual([liveMids]);
+        expect(verifyDescription(answer, { type: 'answer', offer, rtcpMuxRequired: true })).toEqual([]);
+      },
+    ), { numRuns: 60 });
+  });
+});
+
+describe('two peers with bundle policies on a virtual clock', () => {
+  for (const [offerer, answerer] of [['max-bundle', 'balanced'], ['balanced', 'max-bundle'], ['max-compat', 'max-compat']] as const) {
+    it(`${offerer} offer, ${answerer} answer: audio, video and a data channel flow over the one transport`, () => {
+      const p = new PeerPair(5, { a: { bundlePolicy: offerer }, b: { bundlePolicy: answerer } });
+      const audio = p.a.pc.addTransceiver(0, 'audio', { direction: 'sendrecv', trackId: 'a-audio', streams: ['s'] });
+      const video = p.a.pc.addTransceiver(0, 'video', { direction: 'sendrecv', trackId: 'a-video', streams: ['s'] });
+      const ch = p.a.pc.createDataChannel(0, { label: 'chat' });
+      negotiateMedia(p, 'a', { b: { direction: 'sendrecv', streams: ['t'] } });
+      p.run(() => connected(p) && p.a.events.some((e) => e.type === 'channel-open'));
+      expect(p.b.events.filter((e) => e.type === 'track').map((e) => (e.type === 'track' ? e.kind : ''))).toEqual(['audio', 'video']);
+      for (let i = 0; i < 5; i++) {
+        expect(p.a.pc.sendFrame(p.now, video, vp8Frame(i, i === 0, 800))).toBe(true);
+        expect(p.a.pc.sendFrame(p.now, audio, opusFrame(i))).toBe(true);
+        advance(p, 20);
+      }
+      p.a.pc.send(p.now, ch.key, 'over the bundle');
+      p.run(() => framesOn(p.b, video).length === 5 && framesOn(p.b, audio).length === 5 && p.messages(p.b).length === 1);
+      expect(p.messages(p.b)).toEqual(['over the bundle']);
+    });
+  }
+
+  it('an offer whose BUNDLE group is stripped in flight: a max-bundle answerer keeps the first section only, and it connects', () => {
+    const p = new PeerPair(6, { b: { bundlePolicy: 'max-bundle' } });
+    const audio = p.a.pc.addTransceiver(0, 'audio', { direction: 'sendrecv', trackId: 'a-audio', streams: ['s'] });
+    const video = p.a.pc.addTransceiver(0, 'video', { direction: 'sendrecv', trackId: 'a-video', streams: ['s'] });
+    p.a.pc.createDataChannel(0, { label: 'chat' });
+    negotiateMedia(p, 'a', { b: { direction: 'sendrecv', streams: ['t'] }, editOffer: stripBundle });
+    const answer = parseSdp(p.a.pc.remoteDescription?.sdp ?? '');
+    expect(answer.media.map(live)).toEqual([true, false, false]);
+    expect(bundleGroups(answer)).toEqual([]);
+    p.run(() => connected(p));
+    // The rejected video negotiated nothing to send or receive; its frames are not sent.
+    expect(p.a.pc.transceiverInfo(video)?.currentDirection).toBe('inactive');
+    expect(p.a.pc.sendFrame(p.now, video, vp8Frame(0, true, 800))).toBe(false);
+    for (let i = 0; i < 5; i++) {
+      expect(p.a.pc.sendFrame(p.now, audio, opusFrame(i))).toBe(true);
+      advance(p, 20);
+    }
+    p.run(() => framesOn(p.b, audio).length === 5);
+    expect(framesOn(p.b, video)).toEqual([]);
+  });
+
+  it('an answer whose BUNDLE group is stripped in flight: the offerer keeps the first section\'s transport and treats the others as rejected', () => {
+    const p = new PeerPair(7, { a: { bundlePolicy: 'max-compat' } });
+    const audio = p.a.pc.addTransceiver(0, 'audio', { direction: 'sendrecv', trackId: 'a-audio', streams: ['s'] });
+    const video = p.a.pc.addTransceiver(0, 'video', { direction: 'sendrecv', trackId: 'a-video', streams: ['s'] });
+    p.a.pc.createDataChannel(0, { label: 'chat' });
+    const offer = p.a.pc.createOffer(p.now);
+    p.a.pc.setLocalDescription(p.now, offer);
+    p.b.pc.setRemoteDescription(p.now, p.a.pc.localDescription ?? offer);
+    const answer = p.b.pc.createAnswer(p.now);
+    p.b.pc.setLocalDescription(p.now, answer);
+    const stripped = stripBundle(p.b.pc.localDescription?.sdp ?? answer.sdp);
+    expect(parseSdp(stripped).media.every(live)).toBe(true);
+    p.a.pc.setRemoteDescription(p.now, { type: 'answer', sdp: stripped });
+    p.run(() => connected(p));
+    // Only the audio section has a transport on a's side: the video does not send, no SCTP.
+    expect(p.a.pc.sendFrame(p.now, video, vp8Frame(0, true, 800))).toBe(false);
+    expect(p.a.pc.sctp).toBeUndefined();
+    for (let i = 0; i < 5; i++) {
+      expect(p.a.pc.sendFrame(p.now, audio, opusFrame(i))).toBe(true);
+      advance(p, 20);
+    }
+    p.run(() => framesOn(p.b, audio).length === 5);
+    // a's next offer shows the sections it could not carry as rejected (port 0); b agrees.
+    const reoffer = p.a.pc.createOffer(p.now);
+    expect(parseSdp(reoffer.sdp).media.map(live)).toEqual([true, false, false]);
+    p.a.pc.setLocalDescription(p.now, reoffer);
+    p.b.pc.setRemoteDescription(p.now, p.a.pc.localDescription ?? reoffer);
+    const reanswer = p.b.pc.createAnswer(p.now);
+    p.b.pc.setLocalDescription(p.now, reanswer);
+    p.a.pc.setRemoteDescription(p.now, p.b.pc.localDescription ?? reanswer);
+    expect(parseSdp(reanswer.sdp).media.map(live)).toEqual([true, false, false]);
+    p.run(() => true);
+    expect(connected(p)).toBe(true);
+  });
+
+  it('a purertc answerer with the default policy accepts a max-bundle offer of repeated kinds in one group', () => {
+    const a = makePeer(8, '10.0.0.1', 1, { bundlePolicy: 'max-bundle' });
+    const b = makePeer(9, '10.0.0.2', 2);
+    for (const k of ['audio', 'audio', 'video', 'video'] as const) a.pc.addTransceiver(0, k, 'sendrecv');
+    const offer = a.pc.createOffer(0);
+    b.pc.setRemoteDescription(0, offer);
+    const answer = parseSdp(b.pc.createAnswer(0).sdp);
+    expect(answer.media.map(live)).toEqual([true, true, true, true]);
+    expect(bundleGroups(answer)).toEqual([['0', '1', '2', '3']]);
+  });
+});
