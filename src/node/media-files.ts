@@ -334,6 +334,19 @@ export interface Recorder {
   readonly framesDropped: number;
 }
 
+/** A Recorder over a running tally and the function that finishes the file. */
+function recorderOf(tally: { readonly frames: number; readonly dropped: number }, stop: () => Promise<void>): Recorder {
+  return {
+    get frames() {
+      return tally.frames;
+    },
+    get framesDropped() {
+      return tally.dropped;
+    },
+    stop,
+  };
+}
+
 /** Width and height from a VP8 keyframe (RFC 6386 9.1: start code, then 14-bit sizes) or a VP9 one. */
 function frameSize(mimeType: string | undefined, data: Uint8Array): { width: number; height: number } | undefined {
   const m = mimeType?.toLowerCase();
@@ -366,13 +379,12 @@ export function recordIvf(track: MediaStreamTrack, path: string, options: { read
   const sink = new FileSink(path);
   const unwrap = new TimestampUnwrapper();
   let first: number | undefined;
-  let frames = 0;
-  let dropped = 0;
+  const tally = { frames: 0, dropped: 0 };
   let header: { fourcc: string; width: number; height: number; clockRate: number } | undefined;
   const off = onFrames(track, (f) => {
     if (header === undefined) {
       if (!f.keyframe) {
-        dropped++;
+        tally.dropped++;
         return;
       }
       const size = frameSize(f.mimeType, f.data) ?? { width: 0, height: 0 };
@@ -381,29 +393,21 @@ export function recordIvf(track: MediaStreamTrack, path: string, options: { read
     }
     const t = unwrap.unwrap(f.timestamp);
     first ??= t;
-    if (sink.write(serializeIvfFrame({ timestamp: BigInt(Math.max(0, t - first)), data: f.data }))) frames++;
-    else dropped++;
+    if (sink.write(serializeIvfFrame({ timestamp: BigInt(Math.max(0, t - first)), data: f.data }))) tally.frames++;
+    else tally.dropped++;
   });
   if (track.remote) track.requestKeyframe();
-  return {
-    get frames() {
-      return frames;
-    },
-    get framesDropped() {
-      return dropped;
-    },
-    async stop() {
-      off();
-      if (header === undefined) {
-        sink.write(serializeIvfHeader({ fourcc: options.fourcc ?? 'VP80', width: 0, height: 0, timebaseDenominator: VIDEO_CLOCK_HZ, timebaseNumerator: 1, frameCount: 0 }));
-      } else {
-        const count = new Uint8Array(4);
-        new DataView(count.buffer).setUint32(0, frames, true);
-        sink.patch(count, 24);
-      }
-      await sink.close();
-    },
-  };
+  return recorderOf(tally, async () => {
+    off();
+    if (header === undefined) {
+      sink.write(serializeIvfHeader({ fourcc: options.fourcc ?? 'VP80', width: 0, height: 0, timebaseDenominator: VIDEO_CLOCK_HZ, timebaseNumerator: 1, frameCount: 0 }));
+    } else {
+      const count = new Uint8Array(4);
+      new DataView(count.buffer).setUint32(0, tally.frames, true);
+      sink.patch(count, 24);
+    }
+    await sink.close();
+  });
 }
 
 /**
@@ -413,26 +417,17 @@ export function recordIvf(track: MediaStreamTrack, path: string, options: { read
 export function recordAnnexB(track: MediaStreamTrack, path: string): Recorder {
   const sink = new FileSink(path);
   let started = false;
-  let frames = 0;
-  let dropped = 0;
+  const tally = { frames: 0, dropped: 0 };
   const off = onFrames(track, (f) => {
     started ||= f.keyframe;
-    if (started && sink.write(f.data)) frames++;
-    else dropped++;
+    if (started && sink.write(f.data)) tally.frames++;
+    else tally.dropped++;
   });
   if (track.remote) track.requestKeyframe();
-  return {
-    get frames() {
-      return frames;
-    },
-    get framesDropped() {
-      return dropped;
-    },
-    async stop() {
-      off();
-      await sink.close();
-    },
-  };
+  return recorderOf(tally, async () => {
+    off();
+    await sink.close();
+  });
 }
 
 /** Records an Opus track into an Ogg Opus file. */
@@ -440,32 +435,23 @@ export function recordOggOpus(track: MediaStreamTrack, path: string, options: { 
   const sink = new FileSink(path);
   const writer = new OggOpusWriter({ serialNumber: randomU32(secureRandom), channels: options.channels ?? 2 });
   sink.write(writer.start());
-  let frames = 0;
-  let dropped = 0;
+  const tally = { frames: 0, dropped: 0 };
   const off = onFrames(track, (f) => {
     let page: Uint8Array;
     try {
       page = writer.write(f.data);
     } catch {
-      dropped++;
+      tally.dropped++;
       return;
     }
-    if (sink.write(page)) frames++;
-    else dropped++;
+    if (sink.write(page)) tally.frames++;
+    else tally.dropped++;
   });
-  return {
-    get frames() {
-      return frames;
-    },
-    get framesDropped() {
-      return dropped;
-    },
-    async stop() {
-      off();
-      sink.write(writer.finish());
-      await sink.close();
-    },
-  };
+  return recorderOf(tally, async () => {
+    off();
+    sink.write(writer.finish());
+    await sink.close();
+  });
 }
 
 export interface WebmRecorderOptions {

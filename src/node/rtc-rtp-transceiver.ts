@@ -21,35 +21,16 @@ import { RTCRtpSender } from './rtc-rtp-sender.js';
 import type { MediaStreamTrack, MediaStreamTrackKind } from './media-stream-track.js';
 import type { RTCStatsReport } from './rtc-stats.js';
 import type { RTCDtlsTransport } from './rtc-dtls-transport.js';
+import type { RtpCodec } from '../media/codecs.js';
+import type { TransceiverInfo } from '../peer/media-transceiver.js';
 
 export type RTCRtpTransceiverDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | 'stopped';
 
-/** One negotiated codec as the peer reports it (the contract's RtpCodec). */
-export interface MediaCodecInfo {
-  readonly payloadType: number;
-  readonly name: string;
-  readonly clockRate: number;
-  readonly channels?: number;
-  readonly fmtp?: string;
-  readonly rtxPayloadType?: number;
-}
+/** One negotiated codec as the peer reports it. */
+export type MediaCodecInfo = RtpCodec;
 
-/** What the peer reports about one transceiver (the contract's TransceiverInfo). */
-export interface MediaTransceiverInfo {
-  readonly mid: string;
-  readonly kind: MediaStreamTrackKind;
-  readonly direction: string;
-  readonly currentDirection: string | null;
-  readonly stopped: boolean;
-  readonly sendCodec: MediaCodecInfo | undefined;
-  readonly codecs: readonly MediaCodecInfo[];
-  readonly headerExtensions: readonly { readonly id: number; readonly uri: string }[];
-  readonly localSsrc: number;
-  readonly localRtxSsrc: number | undefined;
-  readonly cname: string;
-  readonly remoteStreamIds: readonly string[];
-  readonly remoteTrackId: string | undefined;
-}
+/** What the peer reports about one transceiver. */
+export type MediaTransceiverInfo = TransceiverInfo;
 
 /** @internal What transceivers, senders and receivers ask of their RTCPeerConnection. */
 export interface MediaHost {

@@ -10,9 +10,9 @@ import type { RandomSource } from '../common/random.js';
 import type { EncodedFrame } from '../media/frame.js';
 import type { RtpCodec } from '../media/codecs.js';
 import { RtpStreamReceiver } from '../media/rtp-stream-receiver.js';
-import type { RtpStreamReceiverStats } from '../media/rtp-stream-receiver.js';
+import type { RtpStreamReceiverEvent, RtpStreamReceiverStats } from '../media/rtp-stream-receiver.js';
 import { RtpStreamSender } from '../media/rtp-stream-sender.js';
-import type { RtpStreamSenderStats } from '../media/rtp-stream-sender.js';
+import type { RtpStreamSenderEvent, RtpStreamSenderStats } from '../media/rtp-stream-sender.js';
 import type { RtcpPacket } from '../rtp/rtcp.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
 
@@ -49,7 +49,7 @@ export interface SenderCore {
   sendRtp(now: number, packet: RtpPacket): boolean;
   handleRtcp(now: number, packet: RtcpPacket): void;
   pollTransmit(): { readonly rtcp: boolean; readonly data: Uint8Array } | undefined;
-  pollEvent(): { readonly type: 'keyframe-request'; readonly reason: 'pli' | 'fir' } | undefined;
+  pollEvent(): RtpStreamSenderEvent | undefined;
   pollTimeout(): number | undefined;
   handleTimeout(now: number): void;
   bye(now: number): void;
@@ -68,11 +68,7 @@ export interface ReceiverCoreOptions {
   readonly ntpOffsetMs?: number;
 }
 
-export type ReceiverCoreEvent =
-  | { readonly type: 'rtp'; readonly packet: RtpPacket }
-  | { readonly type: 'frame'; readonly frame: EncodedFrame; readonly codec: RtpCodec }
-  | { readonly type: 'ssrc'; readonly ssrc: number }
-  | { readonly type: 'bye' };
+export type ReceiverCoreEvent = RtpStreamReceiverEvent;
 
 export interface ReceiverCore {
   readonly ssrc: number | undefined;
