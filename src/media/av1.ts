@@ -19,7 +19,7 @@
  * ```
  */
 import { InvalidArgumentError, ParseError } from '../common/errors.js';
-import { DEFAULT_MAX_PAYLOAD_BYTES, FrameAssembler, MAX_FRAME_BYTES, joinBytes } from './frame.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, FrameAssembler, MAX_FRAME_BYTES, PAYLOAD_SLAB_BYTES, PayloadSlab, joinBytes } from './frame.js';
 import type { PayloadFormat } from './frame.js';
 
 /** AV1 spec 6.2.2 obu_type values. */
@@ -177,13 +177,26 @@ export interface Av1PacketizerOptions {
 }
 
 /**
+ * Payloads of temporal units up to half this size are carved from shared slabs of it, one
+ * allocation per several temporal units as Node's Buffer pool does; larger ones get a
+ * buffer of their own. A payload still held keeps at most its one slab alive.
+ */
+export const AV1_PAYLOAD_SLAB_BYTES = PAYLOAD_SLAB_BYTES;
+
+/**
  * Splits AV1 temporal units (low-overhead bitstream, as in IVF files) into RTP payloads:
  * temporal delimiters, tile lists and padding are dropped, obu_size removed, elements
  * aggregated greedily and fragmented across packets; N is set on the first packet of a
  * temporal unit that carries a sequence header (the start of a coded video sequence).
+ *
+ * The temporal unit is indexed once (OBU header, extension, payload offsets), the packets
+ * are planned as (element, offset, length) runs, and the payloads are written into a slab
+ * (`AV1_PAYLOAD_SLAB_BYTES`), each a view into it: no OBU is copied before its final place.
  */
 export class Av1Packetizer {
   readonly maxPayloadBytes: number;
+  /** Where payloads are written: every octet of a temporal unit's range is written before it is handed out. */
+  private readonly slab = new PayloadSlab();
 
   constructor(opts: Av1PacketizerOptions = {}) {
     const max = opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
@@ -192,115 +205,275 @@ export class Av1Packetizer {
   }
 
   packetize(temporalUnit: Uint8Array): Uint8Array[] {
-    let obus: Av1Obu[];
-    try {
-      obus = parseAv1Obus(temporalUnit);
-    } catch (e) {
-      if (e instanceof ParseError) throw new InvalidArgumentError(`not an AV1 temporal unit: ${e.message}`);
-      throw e;
+    const tu = temporalUnit;
+    // the OBUs sent (section 5): header octet without obu_has_size_field (and the
+    // reserved bit), the extension octet or -1, and the payload's bounds in `tu`
+    const header: number[] = [];
+    const extension: number[] = [];
+    const payloadStart: number[] = [];
+    const payloadEnd: number[] = [];
+    let newSequence = false;
+    let obus = 0;
+    for (let at = 0; at < tu.length; ) {
+      if (++obus > AV1_MAX_OBUS_PER_FRAME) throw notTemporalUnit('too many OBUs');
+      const h = tu[at] as number;
+      if (h & 0x80) throw notTemporalUnit('obu_forbidden_bit set');
+      if ((h & 0x02) === 0) throw notTemporalUnit('OBU without obu_size in a low-overhead stream');
+      const ext = h & 0x04 ? 1 : 0;
+      if (ext && at + 1 >= tu.length) throw notTemporalUnit('truncated OBU extension');
+      let size: { value: number; bytes: number };
+      try {
+        size = readLeb128(tu, at + 1 + ext);
+      } catch (e) {
+        if (e instanceof ParseError) throw notTemporalUnit(e.message);
+        throw e;
+      }
+      const start = at + 1 + ext + size.bytes;
+      const end = start + size.value;
+      if (end > tu.length) throw notTemporalUnit('OBU runs past the end');
+      const type = (h >> 3) & 0x0f;
+      if (type !== Av1ObuType.TemporalDelimiter && type !== Av1ObuType.TileList && type !== Av1ObuType.Padding) {
+        if (type === Av1ObuType.SequenceHeader) newSequence = true;
+        header.push(h & 0x7c);
+        extension.push(ext ? (tu[at + 1] as number) : -1);
+        payloadStart.push(start);
+        payloadEnd.push(end);
+      }
+      at = end;
     }
-    const sent = obus.filter((o) => o.type !== Av1ObuType.TemporalDelimiter && o.type !== Av1ObuType.TileList && o.type !== Av1ObuType.Padding);
-    if (sent.length === 0) throw new InvalidArgumentError('AV1 temporal unit has no OBUs to send');
-    const newSequence = sent.some((o) => o.type === Av1ObuType.SequenceHeader);
-    const elements = sent.map((o) => serializeAv1Obu(o, false));
-    // packets as lists of element slices, with Z (starts with a continuation) and Y (ends continued)
-    const packets: { z: boolean; y: boolean; parts: Uint8Array[] }[] = [];
-    let cur = { z: false, y: false, parts: [] as Uint8Array[] };
-    let room = this.maxPayloadBytes - 1;
-    const flush = () => {
-      packets.push(cur);
-      room = this.maxPayloadBytes - 1;
-    };
-    for (const el of elements) {
-      let rest = el;
-      let continuing = false;
-      while (rest.length > 0) {
-        const whole = leb128Size(rest.length) + rest.length;
-        if (whole <= room) {
-          if (continuing && cur.parts.length === 0) cur.z = true;
-          cur.parts.push(rest);
-          room -= whole;
-          rest = new Uint8Array(0);
+    const elements = header.length;
+    if (elements === 0) throw new InvalidArgumentError('AV1 temporal unit has no OBUs to send');
+
+    // Plan: packets as runs of parts (element, offset in it, length), Z when a packet
+    // starts with a continuation, Y when it ends continued (section 4.4). Room counts a
+    // LEB128 length for every part, as W = 0 would need.
+    const max = this.maxPayloadBytes;
+    const partElement: number[] = [];
+    const partOffset: number[] = [];
+    const partLength: number[] = [];
+    const packetFirstPart: number[] = [];
+    const packetFlags: number[] = [];
+    let curFirst = 0;
+    let curFlags = 0;
+    let room = max - 1;
+    for (let e = 0; e < elements; e++) {
+      const length = (extension[e] === -1 ? 1 : 2) + (payloadEnd[e] as number) - (payloadStart[e] as number);
+      let offset = 0;
+      while (offset < length) {
+        const rest = length - offset;
+        const hasParts = partElement.length > curFirst;
+        if (leb128Size(rest) + rest <= room) {
+          if (offset > 0 && !hasParts) curFlags |= AV1_Z;
+          partElement.push(e);
+          partOffset.push(offset);
+          partLength.push(rest);
+          room -= leb128Size(rest) + rest;
           break;
         }
         // the largest fragment f with leb128Size(f) + f <= room
         let f = room - leb128Size(room);
         while (f > 0 && leb128Size(f) + f > room) f--;
-        if (f <= 0) {
-          flush();
-          cur = { z: false, y: false, parts: [] };
-          continue;
+        if (f > 0) {
+          if (offset > 0 && !hasParts) curFlags |= AV1_Z;
+          partElement.push(e);
+          partOffset.push(offset);
+          partLength.push(f);
+          curFlags |= AV1_Y;
+          offset += f;
         }
-        if (continuing && cur.parts.length === 0) cur.z = true;
-        cur.parts.push(rest.subarray(0, f));
-        cur.y = true;
-        rest = rest.subarray(f);
-        continuing = true;
-        flush();
-        cur = { z: false, y: false, parts: [] };
+        packetFirstPart.push(curFirst);
+        packetFlags.push(curFlags);
+        curFirst = partElement.length;
+        curFlags = 0;
+        room = max - 1;
       }
     }
-    if (cur.parts.length > 0) packets.push(cur);
-    return packets.map((pkt, k) => {
-      const w = pkt.parts.length <= 3 ? pkt.parts.length : 0;
-      const head = (pkt.z ? 0x80 : 0) | (pkt.y ? 0x40 : 0) | (w << 4) | (k === 0 && newSequence ? 0x08 : 0);
-      const chunks: Uint8Array[] = [Uint8Array.of(head)];
-      pkt.parts.forEach((part, j) => {
-        if (!(w > 0 && j === w - 1)) chunks.push(writeLeb128(part.length));
-        chunks.push(part);
-      });
-      return joinBytes(chunks);
-    });
+    if (partElement.length > curFirst) {
+      packetFirstPart.push(curFirst);
+      packetFlags.push(curFlags);
+    }
+    const packets = packetFirstPart.length;
+    const parts = partElement.length;
+    packetFirstPart.push(parts);
+
+    // W (section 4.4): the element count when at most 3, whose last element has no length
+    let total = 0;
+    for (let k = 0; k < packets; k++) {
+      const first = packetFirstPart[k] as number;
+      const n = (packetFirstPart[k + 1] as number) - first;
+      total += 1;
+      for (let j = first; j < first + n; j++) {
+        const len = partLength[j] as number;
+        total += len + (n <= 3 && j === first + n - 1 ? 0 : leb128Size(len));
+      }
+    }
+    const { buf, offset } = this.slab.reserve(total);
+    let w = offset;
+    const out: Uint8Array[] = [];
+    for (let k = 0; k < packets; k++) {
+      const start = w;
+      const first = packetFirstPart[k] as number;
+      const n = (packetFirstPart[k + 1] as number) - first;
+      const count = n <= 3 ? n : 0;
+      buf[w++] = (packetFlags[k] as number) | (count << 4) | (k === 0 && newSequence ? 0x08 : 0);
+      for (let j = first; j < first + n; j++) {
+        const e = partElement[j] as number;
+        const len = partLength[j] as number;
+        if (!(count > 0 && j === first + n - 1)) w = putLeb128(buf, w, len);
+        // the element is header, extension (if any) and payload; copy [offset, offset + len)
+        let from = partOffset[j] as number;
+        const to = from + len;
+        const ext = extension[e] as number;
+        const headerBytes = ext === -1 ? 1 : 2;
+        for (; from < headerBytes && from < to; from++) buf[w++] = from === 0 ? (header[e] as number) : ext;
+        if (from < to) {
+          const p = payloadStart[e] as number;
+          buf.set(tu.subarray(p + from - headerBytes, p + to - headerBytes), w);
+          w += to - from;
+        }
+      }
+      out.push(buf.subarray(start, w));
+    }
+    return out;
   }
+}
+
+/** Aggregation header (section 4.4): Z, the first element continues a fragment. */
+const AV1_Z = 0x80;
+/** Aggregation header (section 4.4): Y, the last element continues in the next packet. */
+const AV1_Y = 0x40;
+
+function notTemporalUnit(why: string): InvalidArgumentError {
+  return new InvalidArgumentError(`not an AV1 temporal unit: AV1: ${why}`);
+}
+
+/** Write `value`'s minimal LEB128 at `at`; returns the offset after it. */
+function putLeb128(buf: Uint8Array, at: number, value: number): number {
+  let v = value;
+  while (v >= 0x80) {
+    buf[at++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[at++] = v;
+  return at;
 }
 
 /**
  * Reassemble one temporal unit from its payloads: fragments are joined (Z must follow
  * Y), each OBU is rewritten with obu_size, and a temporal delimiter leads (section 7.1).
+ * Each OBU is kept as its run of element pieces (one unless fragmented) and every byte is
+ * copied once, into the temporal unit.
  */
 export function depacketizeAv1(payloads: readonly Uint8Array[]): Uint8Array {
-  const out: Uint8Array[] = [AV1_TEMPORAL_DELIMITER];
-  let size = AV1_TEMPORAL_DELIMITER.length;
-  let count = 0;
-  let fragment: Uint8Array[] | undefined;
+  const pieces: Uint8Array[] = [];
+  // the first piece of each complete OBU run, in order (runs are contiguous in `pieces`)
+  const runStart: number[] = [];
+  let fragmentStart = -1;
   let fragmentSize = 0;
-  const emit = (element: Uint8Array) => {
-    const obu = parseAv1ObuElement(element);
-    if (obu.type === Av1ObuType.TemporalDelimiter) return;
-    if (++count > AV1_MAX_OBUS_PER_FRAME) throw new ParseError('AV1: too many OBUs in a frame');
-    const bytes = serializeAv1Obu(obu, true);
-    size += bytes.length;
-    if (size > MAX_FRAME_BYTES) throw new ParseError('AV1: frame exceeds MAX_FRAME_BYTES');
-    out.push(bytes);
-  };
-  payloads.forEach((p, k) => {
-    const { header, elements } = parseAv1Payload(p);
-    if (header.z !== (fragment !== undefined)) {
+  for (let k = 0; k < payloads.length; k++) {
+    const { header, elements } = parseAv1Payload(payloads[k] as Uint8Array);
+    if (header.z !== fragmentStart >= 0) {
       throw new ParseError(header.z ? 'AV1: continuation (Z) without a fragment before it' : 'AV1: fragment (Y) not continued (Z)', { offset: 0 });
     }
     if (k === 0 && header.z) throw new ParseError('AV1: frame starts with a continuation', { offset: 0 });
-    elements.forEach((el, j) => {
-      const isLast = j === elements.length - 1;
-      let whole = el;
-      if (j === 0 && fragment !== undefined) {
+    for (let j = 0; j < elements.length; j++) {
+      const el = elements[j] as Uint8Array;
+      const continues = j === elements.length - 1 && header.y;
+      if (j === 0 && fragmentStart >= 0) {
         fragmentSize += el.length;
         if (fragmentSize > MAX_FRAME_BYTES) throw new ParseError('AV1: fragment exceeds MAX_FRAME_BYTES');
-        fragment.push(el);
-        if (isLast && header.y) return;
-        whole = joinBytes(fragment);
-        fragment = undefined;
+        pieces.push(el);
+        if (continues) continue;
+        runStart.push(fragmentStart);
+        fragmentStart = -1;
         fragmentSize = 0;
-      } else if (isLast && header.y) {
-        fragment = [el];
-        fragmentSize = el.length;
-        return;
+      } else {
+        pieces.push(el);
+        if (continues) {
+          fragmentStart = pieces.length - 1;
+          fragmentSize = el.length;
+          continue;
+        }
+        runStart.push(pieces.length - 1);
       }
-      emit(whole);
-    });
-    if (elements.length === 0 && header.z && header.y && fragment === undefined) throw new ParseError('AV1: empty continuation', { offset: 0 });
-  });
-  if (fragment !== undefined) throw new ParseError('AV1: frame ends inside a fragmented OBU');
-  return joinBytes(out);
+    }
+    if (elements.length === 0 && header.z && header.y && fragmentStart < 0) throw new ParseError('AV1: empty continuation', { offset: 0 });
+  }
+  if (fragmentStart >= 0) throw new ParseError('AV1: frame ends inside a fragmented OBU');
+  runStart.push(pieces.length);
+
+  // the OBUs kept: header octet (with obu_has_size_field), extension or -1, run, where the payload starts in it, its length
+  const obuHeader: number[] = [];
+  const obuExtension: number[] = [];
+  const obuRun: number[] = [];
+  const obuSkip: number[] = [];
+  const obuLength: number[] = [];
+  let size = AV1_TEMPORAL_DELIMITER.length;
+  for (let r = 0; r + 1 < runStart.length; r++) {
+    const first = runStart[r] as number;
+    const last = runStart[r + 1] as number;
+    let el = pieces[first] as Uint8Array;
+    let runBytes = el.length;
+    for (let i = first + 1; i < last; i++) runBytes += (pieces[i] as Uint8Array).length;
+    // a fragment too short to hold the OBU header, extension and obu_size: read it joined
+    if (last - first > 1 && el.length < 2 + AV1_LEB128_MAX_BYTES) el = joinBytes(pieces.slice(first, last));
+    const h = el[0];
+    if (h === undefined) throw new ParseError('AV1: empty OBU', { offset: 0 });
+    if (h & 0x80) throw new ParseError('AV1: obu_forbidden_bit set', { offset: 0 });
+    const type = (h >> 3) & 0x0f;
+    let at = 1;
+    let extension = -1;
+    if (h & 0x04) {
+      const x = el[1];
+      if (x === undefined) throw new ParseError('AV1: truncated OBU extension', { offset: 1 });
+      extension = x;
+      at = 2;
+    }
+    let length: number;
+    if (h & 0x02) {
+      const obuSize = readLeb128(el, at);
+      at += obuSize.bytes;
+      if (at + obuSize.value > runBytes) throw new ParseError('AV1: obu_size beyond the element', { offset: at });
+      length = obuSize.value;
+    } else {
+      length = runBytes - at;
+    }
+    if (type === Av1ObuType.TemporalDelimiter) continue;
+    if (obuHeader.length >= AV1_MAX_OBUS_PER_FRAME) throw new ParseError('AV1: too many OBUs in a frame');
+    size += (extension >= 0 ? 2 : 1) + leb128Size(length) + length;
+    if (size > MAX_FRAME_BYTES) throw new ParseError('AV1: frame exceeds MAX_FRAME_BYTES');
+    obuHeader.push((type << 3) | (extension >= 0 ? 0x04 : 0) | 0x02);
+    obuExtension.push(extension);
+    obuRun.push(r);
+    obuSkip.push(at);
+    obuLength.push(length);
+  }
+
+  const out = new Uint8Array(size);
+  out.set(AV1_TEMPORAL_DELIMITER, 0);
+  let w = AV1_TEMPORAL_DELIMITER.length;
+  for (let o = 0; o < obuHeader.length; o++) {
+    out[w++] = obuHeader[o] as number;
+    const extension = obuExtension[o] as number;
+    if (extension >= 0) out[w++] = extension;
+    let left = obuLength[o] as number;
+    w = putLeb128(out, w, left);
+    let skip = obuSkip[o] as number;
+    const r = obuRun[o] as number;
+    for (let i = runStart[r] as number; left > 0; i++) {
+      const piece = pieces[i] as Uint8Array;
+      if (skip >= piece.length) {
+        skip -= piece.length;
+        continue;
+      }
+      const take = Math.min(piece.length - skip, left);
+      out.set(skip === 0 && take === piece.length ? piece : piece.subarray(skip, skip + take), w);
+      w += take;
+      left -= take;
+      skip = 0;
+    }
+  }
+  return out;
 }
 
 /** True when the temporal unit carries a sequence header (what starts a coded video sequence at a key frame). */

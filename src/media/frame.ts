@@ -39,6 +39,31 @@ export interface PayloadFormat {
   isKeyframe(frame: Uint8Array): boolean;
 }
 
+/**
+ * Payloads of frames up to half this size are carved from shared slabs of it, one after
+ * another (as Node's Buffer pool does); larger frames get a buffer of their own. A payload
+ * still held keeps at most its one slab alive, and no byte is handed out twice.
+ */
+export const PAYLOAD_SLAB_BYTES = 64 * 1024;
+
+/** Fresh room for one frame's packets: a packetizer writes them all into one buffer. */
+export class PayloadSlab {
+  private slab = new Uint8Array(0);
+  private used = 0;
+
+  /** `bytes` of room nobody else holds: the buffer and the offset to write at. */
+  reserve(bytes: number): { readonly buf: Uint8Array; readonly offset: number } {
+    if (bytes > PAYLOAD_SLAB_BYTES / 2) return { buf: new Uint8Array(bytes), offset: 0 };
+    if (this.used + bytes > this.slab.length) {
+      this.slab = new Uint8Array(PAYLOAD_SLAB_BYTES);
+      this.used = 0;
+    }
+    const offset = this.used;
+    this.used += bytes;
+    return { buf: this.slab, offset };
+  }
+}
+
 /** Splits frames into RTP payloads; the caller sets the marker bit on the last payload. */
 export interface Packetizer {
   packetize(frame: Uint8Array): Uint8Array[];

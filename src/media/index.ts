@@ -29,7 +29,7 @@ export {
   IVF_MAX_FRAME_BYTES,
 } from './ivf.js';
 export type { IvfHeader, IvfFrame } from './ivf.js';
-export { DEFAULT_MAX_PAYLOAD_BYTES, MAX_FRAME_BYTES, MAX_PACKETS_PER_FRAME, joinBytes, FrameAssembler } from './frame.js';
+export { DEFAULT_MAX_PAYLOAD_BYTES, MAX_FRAME_BYTES, MAX_PACKETS_PER_FRAME, PAYLOAD_SLAB_BYTES, PayloadSlab, joinBytes, FrameAssembler } from './frame.js';
 export type { EncodedFrame, PayloadFormat, Packetizer } from './frame.js';
 export { ANNEXB_START_CODE, H264NalType, splitAnnexB, joinAnnexB, h264NalType, groupAccessUnits, readAnnexBAccessUnits } from './annexb.js';
 export { H264_FU_A_HEADER_BYTES, H264_STAP_A_HEADER_BYTES, H264_STAP_A_SIZE_BYTES, H264_MAX_NALS_PER_FRAME, H264Packetizer, depacketizeH264Nals, depacketizeH264, isH264Keyframe, h264PayloadNalTypes, isH264KeyframePayload, h264Format, H264Depacketizer } from './h264.js';

@@ -17,6 +17,7 @@
  */
 import { ParseError, InvalidArgumentError } from '../common/errors.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
+import { PAYLOAD_SLAB_BYTES, PayloadSlab } from './frame.js';
 
 export interface Vp8Descriptor {
   /** N: the frame can be discarded without affecting others. */
@@ -61,7 +62,7 @@ export function parseVp8Descriptor(payload: Uint8Array): { descriptor: Vp8Descri
     tl0PicIdx?: number;
     temporalLayer?: { tid: number; layerSync: boolean };
     keyIdx?: number;
-  } = { ...base };
+  } = base;
   if (x & 0x80) {
     need(at + 1);
     const p = payload[at++] as number;
@@ -124,10 +125,26 @@ export function isVp8KeyframePayload(payload: Uint8Array): boolean {
   return descriptor.start && descriptor.partitionIndex === 0 && isVp8KeyframeData(payload.subarray(headerBytes));
 }
 
-/** Splits frames into RTP payloads (RFC 7741 4.4, partition boundaries ignored: PID 0, S on the first packet). */
+/** RFC 7741 4.2: the descriptor the packetizer writes: X, then I with a 15-bit (M) PictureID. */
+const VP8_PACKETIZER_DESCRIPTOR_BYTES = 4;
+
+/**
+ * Payloads of frames up to half this size are carved from shared slabs of it, one
+ * allocation per several frames as Node's Buffer pool does; larger frames get a buffer
+ * of their own. A payload still held keeps at most its one slab alive.
+ */
+export const VP8_PAYLOAD_SLAB_BYTES = PAYLOAD_SLAB_BYTES;
+
+/**
+ * Splits frames into RTP payloads (RFC 7741 4.4, partition boundaries ignored: PID 0, S on
+ * the first packet). The descriptors and the frame's bytes are written into one slab
+ * (`VP8_PAYLOAD_SLAB_BYTES`), each payload a view into it: no allocation per packet.
+ */
 export class Vp8Packetizer {
   readonly maxPayloadBytes: number;
   private pictureId: number;
+  /** Where payloads are written: every octet of a frame's range is written before it is handed out. */
+  private readonly slab = new PayloadSlab();
 
   /** `pictureId`: the first 15-bit PictureID (RFC 7741 4.2: may start at a random value). */
   constructor(opts: { readonly maxPayloadBytes: number; readonly pictureId?: number }) {
@@ -138,35 +155,61 @@ export class Vp8Packetizer {
 
   /** The payloads of one frame, in order; the caller sets the RTP marker on the last one. */
   packetize(frame: Uint8Array): Uint8Array[] {
-    if (frame.length === 0) throw new InvalidArgumentError('empty VP8 frame');
+    const n = frame.length;
+    if (n === 0) throw new InvalidArgumentError('empty VP8 frame');
     const pictureId = this.pictureId;
     this.pictureId = (pictureId + 1) & 0x7fff;
-    const first = serializeVp8Descriptor({ nonReference: false, start: true, partitionIndex: 0, pictureId, pictureIdBits: 15 });
-    const rest = serializeVp8Descriptor({ nonReference: false, start: false, partitionIndex: 0, pictureId, pictureIdBits: 15 });
-    const room = this.maxPayloadBytes - first.length;
+    const room = Math.floor(this.maxPayloadBytes) - VP8_PACKETIZER_DESCRIPTOR_BYTES;
+    const count = Math.ceil(n / room);
+    const total = VP8_PACKETIZER_DESCRIPTOR_BYTES * count + n;
+    const { buf, offset } = this.slab.reserve(total);
+    let w = offset;
     const out: Uint8Array[] = [];
-    for (let at = 0; at < frame.length; at += room) {
-      const chunk = frame.subarray(at, Math.min(frame.length, at + room));
-      const d = at === 0 ? first : rest;
-      const p = new Uint8Array(d.length + chunk.length);
-      p.set(d, 0);
-      p.set(chunk, d.length);
-      out.push(p);
+    for (let at = 0; at < n; at += room) {
+      const end = n - at <= room ? n : at + room;
+      const start = w;
+      buf[w] = at === 0 ? 0x90 : 0x80; // X, S on the first packet only, PID 0
+      buf[w + 1] = 0x80; // I
+      buf[w + 2] = 0x80 | (pictureId >> 8); // M: 15-bit PictureID
+      buf[w + 3] = pictureId & 0xff;
+      w += VP8_PACKETIZER_DESCRIPTOR_BYTES;
+      buf.set(at === 0 && end === n ? frame : frame.subarray(at, end), w);
+      w += end - at;
+      out.push(buf.subarray(start, w));
     }
     return out;
   }
 }
 
+/**
+ * The descriptor's length in octets (RFC 7741 4.2: X adds an octet, then I one or two
+ * (M), L one, and T or K one between them), without building the descriptor; throws
+ * ParseError as `parseVp8Descriptor` does.
+ */
+function vp8DescriptorBytes(payload: Uint8Array): number {
+  const len = payload.length;
+  if (len < 1) throw new ParseError(`VP8 descriptor: needs 1 bytes, payload has ${len}`, { offset: len });
+  if (((payload[0] as number) & 0x80) === 0) return 1;
+  if (len < 2) throw new ParseError(`VP8 descriptor: needs 2 bytes, payload has ${len}`, { offset: len });
+  const x = payload[1] as number;
+  let n = 2;
+  if (x & 0x80) n += len > 2 && (payload[2] as number) & 0x80 ? 2 : 1;
+  if (x & 0x40) n++;
+  if (x & 0x30) n++;
+  if (n > len) throw new ParseError(`VP8 descriptor: needs ${n} bytes, payload has ${len}`, { offset: len });
+  return n;
+}
+
 /** Join the payload data (descriptors removed) of one frame's payloads, in order. */
 export function depacketizeVp8(payloads: readonly Uint8Array[]): Uint8Array {
-  const parts = payloads.map((p) => p.subarray(parseVp8Descriptor(p).headerBytes));
   let n = 0;
-  for (const p of parts) n += p.length;
+  for (const p of payloads) n += p.length - vp8DescriptorBytes(p);
   const out = new Uint8Array(n);
   let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+  for (const p of payloads) {
+    const h = vp8DescriptorBytes(p);
+    out.set(p.subarray(h), at);
+    at += p.length - h;
   }
   return out;
 }

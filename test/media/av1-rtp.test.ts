@@ -1,10 +1,11 @@
 // AV1 RTP payload format (AOMedia v1.0): aggregation header and OBU element vectors,
 // LEB128 and OBU properties, and a real libaom (or SVT-AV1/rav1e) stream made by ffmpeg
-// at test time, packetized with random MTUs and cross-checked with werift both ways.
+// at test time, packetized with random MTUs and cross-checked with werift both ways;
+// synthetic temporal units with every OBU type and extension octets, read back by werift.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { AV1RtpPayload, Av1Packetizer as WeriftAv1Packetizer, dePacketizeRtpPackets } from 'werift';
-import { ParseError } from '../../src/common/errors.js';
+import { InvalidArgumentError, ParseError } from '../../src/common/errors.js';
 import { fromHex, toHex } from '../../src/common/hex.js';
 import { parseIvf } from '../../src/media/ivf.js';
 import {
@@ -110,6 +111,70 @@ describe('AV1 codec properties', () => {
   });
 });
 
+/** AV1 spec 6.2.2 obu_type values the packetizer drops (AV1 RTP section 5): temporal delimiter, tile list, padding. */
+const NOT_SENT = new Set([2, 8, 15]);
+const obuArb: fc.Arbitrary<Av1Obu> = fc
+  .record({
+    type: fc.constantFrom(1, 2, 3, 4, 5, 6, 7, 8, 15),
+    ext: fc.option(fc.integer({ min: 0, max: 255 }), { nil: undefined }),
+    payload: fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 100, maxLength: 3000 })),
+  })
+  .map(({ type, ext, payload }) => (ext === undefined ? { type, payload } : { type, extension: ext, payload }));
+
+describe('AV1 packetization of synthetic temporal units (every OBU type, extension octets, fragments)', () => {
+  it('payloads fit the MTU, follow the W/Z/Y/N rules, and we and werift rebuild the sent OBUs', () => {
+    fc.assert(
+      fc.property(fc.array(obuArb, { minLength: 1, maxLength: 8 }), fc.oneof(fc.integer({ min: 3, max: 12 }), fc.integer({ min: 13, max: 1500 })), (obus, mtu) => {
+        const tu = joinAll(obus.map((o) => serializeAv1Obu(o, true)));
+        const sent = obus.filter((o) => !NOT_SENT.has(o.type));
+        const pk = new Av1Packetizer({ maxPayloadBytes: mtu });
+        if (sent.length === 0) {
+          expect(() => pk.packetize(tu)).toThrow(/no OBUs to send/);
+          return;
+        }
+        const payloads = pk.packetize(tu);
+        let continued = false;
+        payloads.forEach((p, k) => {
+          expect(p.length).toBeLessThanOrEqual(mtu);
+          const { header, elements } = parseAv1Payload(p);
+          expect(header.z).toBe(continued);
+          continued = header.y;
+          expect(header.w).toBe(elements.length <= 3 ? elements.length : 0);
+          expect(header.n).toBe(k === 0 && sent.some((o) => o.type === 1));
+        });
+        expect(continued).toBe(false);
+        const expected = sent.map((o) => toHex(serializeAv1Obu(o, true)));
+        expect(obuHexes(depacketizeAv1(payloads))).toEqual(expected);
+        const w = AV1RtpPayload.getFrame(payloads.map((p) => AV1RtpPayload.deSerialize(Buffer.from(p))));
+        expect(looseObus(new Uint8Array(w))).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('input that is not a low-overhead temporal unit throws InvalidArgumentError only', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 60 }), fc.integer({ min: 3, max: 50 }), (bytes, mtu) => {
+        try {
+          new Av1Packetizer({ maxPayloadBytes: mtu }).packetize(bytes);
+        } catch (e) {
+          expect(e).toBeInstanceOf(InvalidArgumentError);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+function joinAll(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 describe('AV1 packetization of a real stream', () => {
   it('keyframes carry the sequence header, every 10 frames', () => {
     expect(frames.length).toBe(30);
@@ -132,6 +197,12 @@ describe('AV1 packetization of a real stream', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('payloads stay intact while later temporal units are packetized (payloads share slabs)', () => {
+    const pk = new Av1Packetizer({ maxPayloadBytes: 700 });
+    const held = [...frames, ...frames, ...frames].map((tu) => pk.packetize(tu));
+    expect(held.map(depacketizeAv1)).toEqual([...frames, ...frames, ...frames]);
   });
 
   it('werift depacketizes our packets into the same OBUs', () => {

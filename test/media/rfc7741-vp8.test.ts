@@ -84,6 +84,49 @@ describe('VP8 descriptor properties', () => {
       }),
     );
   });
+  it('packetize writes the RFC 7741 4.4 descriptors (X, I, 15-bit PictureID; S and PID 0 on the first) and splits the frame in order', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 3000 }), fc.integer({ min: 7, max: 1400 }), fc.integer({ min: 0, max: 0x7fff }), (frame, max, pictureId) => {
+        const payloads = new Vp8Packetizer({ maxPayloadBytes: max, pictureId }).packetize(frame);
+        let at = 0;
+        payloads.forEach((p, k) => {
+          const d = serializeVp8Descriptor({ nonReference: false, start: k === 0, partitionIndex: 0, pictureId, pictureIdBits: 15 });
+          const take = Math.min(max - d.length, frame.length - at);
+          expect(p).toEqual(Uint8Array.from([...d, ...frame.subarray(at, at + take)]));
+          const w = Vp8RtpPayload.deSerialize(Buffer.from(p));
+          expect([w.sBit, w.pid, w.pictureId]).toEqual([k === 0 ? 1 : 0, 0, pictureId]);
+          at += take;
+        });
+        expect(at).toBe(frame.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+  it('depacketize strips exactly the descriptor parseVp8Descriptor reads, and throws only when it throws', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 8 }), { minLength: 1, maxLength: 4 }), (payloads) => {
+        let expected: Uint8Array | undefined;
+        try {
+          expected = Uint8Array.from(payloads.flatMap((p) => [...p.subarray(parseVp8Descriptor(p).headerBytes)]));
+        } catch (e) {
+          expect(e).toBeInstanceOf(ParseError);
+        }
+        if (expected === undefined) expect(() => depacketizeVp8(payloads)).toThrow(ParseError);
+        else expect(depacketizeVp8(payloads)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it('payloads stay intact while later frames are packetized (payloads share slabs)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 40000 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 7, max: 1400 }), (frames, max) => {
+        const pk = new Vp8Packetizer({ maxPayloadBytes: max });
+        const held = frames.map((f) => pk.packetize(f));
+        expect(held.map(depacketizeVp8)).toEqual(frames);
+      }),
+      { numRuns: 30 },
+    );
+  });
   it('packetize then depacketize returns the frame, within the size limit', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 5000 }), fc.integer({ min: 20, max: 1400 }), (frame, max) => {
