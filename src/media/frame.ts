@@ -69,6 +69,27 @@ export interface Packetizer {
   packetize(frame: Uint8Array): Uint8Array[];
 }
 
+/**
+ * One frame's bitstream from its payloads in order, each without its payload descriptor
+ * (`descriptorBytes(p)` long, which throws ParseError on a malformed one): one allocation,
+ * one copy. Throws ParseError past MAX_FRAME_BYTES.
+ */
+export function joinPayloads(payloads: readonly Uint8Array[], descriptorBytes: (payload: Uint8Array) => number): Uint8Array {
+  let size = 0;
+  for (const p of payloads) {
+    size += p.length - descriptorBytes(p);
+    if (size > MAX_FRAME_BYTES) throw new ParseError('frame exceeds MAX_FRAME_BYTES');
+  }
+  const out = new Uint8Array(size);
+  let w = 0;
+  for (const p of payloads) {
+    const h = descriptorBytes(p);
+    out.set(p.subarray(h), w);
+    w += p.length - h;
+  }
+  return out;
+}
+
 /** Concatenate parts into one new array. */
 export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
   return concatBytes(...parts);

@@ -17,7 +17,7 @@
  */
 import { ParseError, InvalidArgumentError } from '../common/errors.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
-import { PAYLOAD_SLAB_BYTES, PayloadSlab } from './frame.js';
+import { PAYLOAD_SLAB_BYTES, PayloadSlab, joinPayloads } from './frame.js';
 
 export interface Vp8Descriptor {
   /** N: the frame can be discarded without affecting others. */
@@ -202,16 +202,7 @@ function vp8DescriptorBytes(payload: Uint8Array): number {
 
 /** Join the payload data (descriptors removed) of one frame's payloads, in order. */
 export function depacketizeVp8(payloads: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of payloads) n += p.length - vp8DescriptorBytes(p);
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of payloads) {
-    const h = vp8DescriptorBytes(p);
-    out.set(p.subarray(h), at);
-    at += p.length - h;
-  }
-  return out;
+  return joinPayloads(payloads, vp8DescriptorBytes);
 }
 
 /** Bound on a reassembled frame (RFC 6386 allows 16383x16383; real frames are far smaller). */

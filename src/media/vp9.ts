@@ -25,7 +25,7 @@
  * ```
  */
 import { InvalidArgumentError, ParseError } from '../common/errors.js';
-import { DEFAULT_MAX_PAYLOAD_BYTES, FrameAssembler, MAX_FRAME_BYTES, PAYLOAD_SLAB_BYTES, PayloadSlab } from './frame.js';
+import { DEFAULT_MAX_PAYLOAD_BYTES, FrameAssembler, MAX_FRAME_BYTES, PAYLOAD_SLAB_BYTES, PayloadSlab, joinPayloads } from './frame.js';
 import type { PayloadFormat } from './frame.js';
 
 /** RFC 9628 4.2: at most 3 reference indices (P_DIFF) per picture in flexible mode. */
@@ -486,22 +486,11 @@ function vp9DescriptorBytes(payload: Uint8Array): number {
 
 /** Join one frame's payloads (descriptors removed); throws ParseError if B/E do not frame the run. */
 export function depacketizeVp9(payloads: readonly Uint8Array[]): Uint8Array {
-  if (payloads.length === 0) throw new ParseError('VP9: no payloads');
-  let size = 0;
-  for (let k = 0; k < payloads.length; k++) {
-    const p = payloads[k] as Uint8Array;
-    size += p.length - vp9DescriptorBytes(p);
-    if (k === 0 && ((p[0] as number) & 0x08) === 0) throw new ParseError('VP9: first payload of a frame without B');
-    if (size > MAX_FRAME_BYTES) throw new ParseError('VP9: frame exceeds MAX_FRAME_BYTES');
-  }
-  const out = new Uint8Array(size);
-  let w = 0;
-  for (const p of payloads) {
-    const h = vp9DescriptorBytes(p);
-    out.set(p.subarray(h), w);
-    w += p.length - h;
-  }
-  return out;
+  const first = payloads[0];
+  if (first === undefined) throw new ParseError('VP9: no payloads');
+  vp9DescriptorBytes(first);
+  if (((first[0] as number) & 0x08) === 0) throw new ParseError('VP9: first payload of a frame without B');
+  return joinPayloads(payloads, vp9DescriptorBytes);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { RandomSource } from '../common/random.js';
 import type { EncodedFrame } from '../media/frame.js';
 import type { RtpCodec } from '../media/codecs.js';
 import { RtpStreamReceiver } from '../media/rtp-stream-receiver.js';
-import type { RtpStreamReceiverEvent, RtpStreamReceiverStats } from '../media/rtp-stream-receiver.js';
+import type { RtpStreamReceiverEvent, RtpStreamReceiverOptions, RtpStreamReceiverStats } from '../media/rtp-stream-receiver.js';
 import { RtpStreamSender } from '../media/rtp-stream-sender.js';
 import type { RtpStreamSenderEvent, RtpStreamSenderStats } from '../media/rtp-stream-sender.js';
 import type { RtcpPacket } from '../rtp/rtcp.js';
@@ -56,17 +56,7 @@ export interface SenderCore {
   stats(): SenderCoreStats;
 }
 
-export interface ReceiverCoreOptions {
-  readonly localSsrc: number;
-  readonly cname: string;
-  readonly codecs: readonly RtpCodec[];
-  readonly remoteSsrc?: number;
-  readonly remoteRtxSsrc?: number;
-  readonly rtcpReducedSize?: boolean;
-  readonly kind?: 'audio' | 'video';
-  readonly random?: RandomSource;
-  readonly ntpOffsetMs?: number;
-}
+export type ReceiverCoreOptions = Pick<RtpStreamReceiverOptions, 'localSsrc' | 'cname' | 'codecs' | 'remoteSsrc' | 'remoteRtxSsrc' | 'rtcpReducedSize' | 'kind' | 'random' | 'ntpOffsetMs'>;
 
 export type ReceiverCoreEvent = RtpStreamReceiverEvent;
 
