@@ -739,27 +739,23 @@ export class PeerConnection {
    * is dropped and counted.
    */
   sendFrame(now: number, mid: string, frame: EncodedFrame): boolean {
-    const st = this.media.get(this.resolveMid(mid));
-    const sender = st ? this.activeSender(st) : undefined;
-    if (!st || !sender) {
-      if (st) st.framesDropped++;
-      return false;
-    }
-    const ok = sender.sendFrame(now, frame);
-    if (!ok) st.framesDropped++;
-    this.pump(now);
-    return ok;
+    return this.toSender(now, mid, (sender) => sender.sendFrame(now, frame));
   }
 
   /** Forwards an RTP packet on `mid` (its SSRC, payload type and sequence are rewritten to ours). */
   sendRtp(now: number, mid: string, packet: RtpPacket): boolean {
+    return this.toSender(now, mid, (sender) => sender.sendRtp(now, packet));
+  }
+
+  /** Hands one frame or packet to `mid`'s active sender; a refusal is counted in framesDropped. */
+  private toSender(now: number, mid: string, send: (sender: SenderCore) => boolean): boolean {
     const st = this.media.get(this.resolveMid(mid));
     const sender = st ? this.activeSender(st) : undefined;
     if (!st || !sender) {
       if (st) st.framesDropped++;
       return false;
     }
-    const ok = sender.sendRtp(now, packet);
+    const ok = send(sender);
     if (!ok) st.framesDropped++;
     this.pump(now);
     return ok;
