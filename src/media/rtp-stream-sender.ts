@@ -26,6 +26,10 @@
  * - report blocks naming our SSRC give the remote-inbound stats: fraction lost,
  *   cumulative lost, jitter in seconds, and the round-trip time
  *   A - LSR - DLSR (RFC 3550 6.4.1) when LSR is not 0;
+ * - with `pacing`, video packets leave at SENDER_PACING_FACTOR x the recent media rate
+ *   (RFC 8083 6.1: no bursts; libwebrtc's paced sender does the same): a keyframe is
+ *   spread over tens of ms. The SR counts and abs-send-time are taken when a packet is
+ *   built, a few ms before a paced packet leaves; retransmissions are never held.
  * - forwarded RTP (an SFU) is rewritten to our SSRC, payload type, sequence space and
  *   timestamp offset, its payload and marker kept.
  *
@@ -77,6 +81,17 @@ export const RETRANSMIT_DEFAULT_INTERVAL_MS = 100;
 /** Bounds of the per-sequence-number retransmission spacing (the measured RTT, clamped). */
 export const RETRANSMIT_MIN_INTERVAL_MS = 5;
 export const RETRANSMIT_MAX_INTERVAL_MS = 1000;
+/**
+ * Video pacing (libwebrtc's pacer does the same): a frame's packets leave no faster than
+ * SENDER_PACING_FACTOR times the stream's bitrate over the last SENDER_PACING_WINDOW_MS,
+ * and never slower than SENDER_PACING_MIN_BPS, so a keyframe does not hit the path as one
+ * burst of dozens of packets.
+ */
+export const SENDER_PACING_FACTOR = 2.5;
+export const SENDER_PACING_MIN_BPS = 2_000_000;
+export const SENDER_PACING_WINDOW_MS = 1000;
+/** Frames remembered for the pacing rate (60 fps over the window, with room). */
+export const SENDER_PACING_MAX_FRAMES = 128;
 /** Hard bound on the RTX history (RTP_HISTORY_MAX_PACKETS of src/rtp/nack.ts applies too). */
 export const SENDER_DEFAULT_HISTORY_PACKETS = RTP_HISTORY_DEFAULT_PACKETS;
 /** RFC 6464 3: level 127 is -127 dBov, the quietest; with V=0 it says "no level measured". */
@@ -125,6 +140,12 @@ export interface RtpStreamSenderOptions {
   readonly ntpOffsetMs?: number;
   /** Shared transport-wide sequence numbers (default: this sender's own counter, from 1). */
   readonly transportSequence?: TransportSequenceCounter;
+  /**
+   * Pace video packets (SENDER_PACING_*): they leave through pollTransmit once
+   * handleTimeout reaches their release time. Off by default: the caller drains at once.
+   * Retransmissions, audio and RTCP are never held.
+   */
+  readonly pacing?: boolean;
 }
 
 export type RtpStreamSenderEvent = { readonly type: 'keyframe-request'; readonly reason: 'pli' | 'fir' };
@@ -190,6 +211,9 @@ class BoundedQueue<T> {
     this.items.push(item);
     return kept;
   }
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];
@@ -242,6 +266,13 @@ export class RtpStreamSender {
   private readonly retransmittedAt = new Map<number, number>();
   private readonly firSequence = new Map<number, number>();
   private readonly transmits = new BoundedQueue<Transmit>(SENDER_MAX_PENDING_TRANSMITS);
+  /** Paced video packets waiting for their release time (non-decreasing). */
+  private readonly paced = new BoundedQueue<{ readonly at: number; readonly data: Uint8Array }>(SENDER_MAX_PENDING_TRANSMITS);
+  private readonly pacing: boolean;
+  /** When the pacer's link is next free (ms). */
+  private pacerFreeAt = 0;
+  /** (time, payload bytes) of recent frames, for the pacing rate. */
+  private readonly recentFrames: { at: number; bytes: number }[] = [];
   private readonly events = new BoundedQueue<RtpStreamSenderEvent>(SENDER_MAX_PENDING_EVENTS);
 
   private sequence: number;
@@ -296,6 +327,7 @@ export class RtpStreamSender {
     this.maxPayloadBytes = o.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.codec = o.codec;
     this.video = isVideoCodec(o.codec);
+    this.pacing = o.pacing ?? false;
     this.extensionIds = checkExtensionIds(o.extensions);
     this.packetizer = packetizerFor(o.codec, this.maxPayloadBytes, this.random);
     this.history = new RtpPacketHistory({ capacity: o.historyPackets ?? SENDER_DEFAULT_HISTORY_PACKETS });
@@ -365,6 +397,7 @@ export class RtpStreamSender {
       return false;
     }
     const timestamp = (frame.timestamp + this.timestampOffset) >>> 0;
+    if (this.pacing && this.video) this.notePacedFrame(now, payloads);
     const last = payloads.length - 1;
     for (let i = 0; i <= last; i++) {
       // Video: the marker ends a frame. Audio: it marks the first packet of a talkspurt; we
@@ -456,8 +489,37 @@ export class RtpStreamSender {
       this.s.retransmittedBytesSent += payloadBytes;
     }
     this.s.lastPacketSentAt = now;
-    if (!this.transmits.push({ rtcp: false, data })) this.s.transmitsDropped++;
+    if (!retransmission && this.pacing && this.video) this.pace(now, data);
+    else if (!this.transmits.push({ rtcp: false, data })) this.s.transmitsDropped++;
     return data;
+  }
+
+  /** The pacing rate in bits/s: SENDER_PACING_FACTOR x the recent media rate, at least SENDER_PACING_MIN_BPS. */
+  private pacingRateBps(now: number): number {
+    let bytes = 0;
+    for (const f of this.recentFrames) if (f.at > now - SENDER_PACING_WINDOW_MS) bytes += f.bytes;
+    return Math.max(SENDER_PACING_MIN_BPS, (SENDER_PACING_FACTOR * bytes * 8 * 1000) / SENDER_PACING_WINDOW_MS);
+  }
+
+  private notePacedFrame(now: number, payloads: readonly Uint8Array[]): void {
+    let bytes = 0;
+    for (const p of payloads) bytes += p.length;
+    this.recentFrames.push({ at: now, bytes });
+    if (this.recentFrames.length > SENDER_PACING_MAX_FRAMES) this.recentFrames.shift();
+  }
+
+  /** Holds `data` until the pacer's link is free (RFC 8083 6.1: avoid bursts; libwebrtc's paced sender). */
+  private pace(now: number, data: Uint8Array): void {
+    const at = Math.max(now, this.pacerFreeAt);
+    this.pacerFreeAt = at + (data.length * 8 * 1000) / this.pacingRateBps(now);
+    if (at <= now && this.paced.length === 0) {
+      if (!this.transmits.push({ rtcp: false, data })) this.s.transmitsDropped++;
+    } else if (!this.paced.push({ at, data })) this.s.transmitsDropped++;
+  }
+
+  /** Paced packets still waiting for their release time. */
+  get pacedPackets(): number {
+    return this.paced.length;
   }
 
   /** RFC 8285 elements for one packet sent at `now`. */
@@ -601,12 +663,19 @@ export class RtpStreamSender {
     return this.events.shift();
   }
 
-  /** The next SR time (after the first packet sent; none after bye()). */
+  /** The next paced release or SR time (SR after the first packet sent; none after bye()). */
   pollTimeout(): number | undefined {
-    return this.closed ? undefined : this.nextRtcpAt;
+    const release = this.paced.peek()?.at;
+    const sr = this.closed ? undefined : this.nextRtcpAt;
+    if (release === undefined) return sr;
+    return sr === undefined ? release : Math.min(release, sr);
   }
 
   handleTimeout(now: number): void {
+    for (let p = this.paced.peek(); p !== undefined && p.at <= now; p = this.paced.peek()) {
+      this.paced.shift();
+      if (!this.transmits.push({ rtcp: false, data: p.data })) this.s.transmitsDropped++;
+    }
     if (this.closed || this.nextRtcpAt === undefined || now < this.nextRtcpAt) return;
     this.queueRtcp(now, []);
     const factor = SENDER_RTCP_RANDOM_MIN + SENDER_RTCP_RANDOM_SPAN * randomFloat(this.random);

@@ -83,8 +83,8 @@ export interface MediaCoreFactory {
   readonly receiver: (o: ReceiverCoreOptions) => ReceiverCore;
 }
 
-/** The library's cores. */
+/** The library's cores; video senders pace their packets (SENDER_PACING_*). */
 export const DEFAULT_MEDIA_CORES: MediaCoreFactory = {
-  sender: (o) => new RtpStreamSender(o),
+  sender: (o) => new RtpStreamSender({ ...o, pacing: true }),
   receiver: (o) => new RtpStreamReceiver(o),
 };
