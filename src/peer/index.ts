@@ -50,8 +50,8 @@ export { PairStatsTracker, pairKey, MAX_TRACKED_PAIRS, MAX_OUTSTANDING_REQUESTS 
 export type { PairCounters, TransportTotals } from './pair-stats.js';
 export { SocketDemux, stunUsernameUfrag, MAX_DEMUX_ROUTES, MAX_DEMUX_PEERS, MAX_STUN_ATTRIBUTES_SCANNED } from './socket-demux.js';
 export type { DemuxPeer } from './socket-demux.js';
-export { BUNDLE_POLICIES, DEFAULT_BUNDLE_POLICY, bundleOnlyMids, policyRejections, sharingTransport, withTaggedGroupRejections } from './transport.js';
-export type { BundlePolicy, PolicySection } from './transport.js';
+export { BUNDLE_POLICIES, DEFAULT_BUNDLE_POLICY, bundleOnlyMids, policyRejections, sharingTransport, transportAssignments, withTaggedGroupRejections } from './transport.js';
+export type { BundlePolicy, PolicySection, TransportAssignment } from './transport.js';
 export { Relay, MAX_RELAY_PEERS } from './relay.js';
 export type { TurnServerConfig } from './relay.js';
 export { DEFAULT_CODECS, ALL_MEDIA_CODECS, DEFAULT_HEADER_EXTENSIONS, offerCodecs, offerHeaderExtensions } from './capabilities.js';

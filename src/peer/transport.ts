@@ -13,6 +13,8 @@
  *   group, or the policy is balanced and it is neither the first of its media type nor
  *   in that section's group; when the offerer-tagged section of a group is rejected,
  *   every section of the group is (RFC 8843 section 7.3.3).
+ * - Which transport each live section of a description uses (`transportAssignments`):
+ *   the tagged section's for a BUNDLE group (RFC 8843 section 7.1), its own otherwise.
  *
  * Pure functions over the sdp model; the peer applies them.
  */
@@ -124,4 +126,51 @@ export function sharingTransport(session: SessionDescription, transportIndex: nu
     if (v !== undefined && group.mids.includes(v)) out.add(i);
   });
   return out;
+}
+
+/** One transport of a description, keyed by the mid of the section that owns it (RFC 8843 section 7). */
+export interface TransportAssignment {
+  /** The mid of the transport's first section: the tagged section of a BUNDLE group, or the section itself. */
+  readonly mid: string | undefined;
+  /** The m= line indexes carried by this transport, in m= line order (the tagged one need not be first). */
+  readonly indexes: readonly number[];
+}
+
+/**
+ * How the live sections of a description share transports (RFC 8843 section 7.1: every
+ * section of a BUNDLE group uses the transport of the group's tagged section, the first
+ * mid of the group naming a live section; a section outside every group has its own, RFC
+ * 8829 section 4.1.1 for "balanced" and "max-compat" when the remote does not bundle).
+ * Rejected sections (port 0 without a=bundle-only) carry none. Ordered by first index.
+ */
+export function transportAssignments(session: SessionDescription): TransportAssignment[] {
+  const live = session.media.map((m) => !offeredRejected(m));
+  const indexOf = new Map<string, number>();
+  session.media.forEach((m, i) => {
+    const value = sdpMid(m);
+    if (value !== undefined && live[i] === true && !indexOf.has(value)) indexOf.set(value, i);
+  });
+  /** m= line index -> index of the section whose transport it uses. */
+  const owner = new Map<number, number>();
+  for (const g of attributesOf(session, 'group')) {
+    if (g.semantics !== 'BUNDLE') continue;
+    const members = g.mids.map((value) => indexOf.get(value)).filter((i): i is number => i !== undefined && !owner.has(i));
+    const tagged = members[0];
+    if (tagged === undefined) continue;
+    for (const i of members) owner.set(i, tagged);
+  }
+  const byOwner = new Map<number, number[]>();
+  session.media.forEach((_, i) => {
+    if (live[i] !== true) return;
+    const o = owner.get(i) ?? i;
+    const list = byOwner.get(o);
+    if (list) list.push(i);
+    else byOwner.set(o, [i]);
+  });
+  return [...byOwner.entries()]
+    .sort((a, b) => (a[1][0] as number) - (b[1][0] as number))
+    .map(([o, indexes]) => {
+      const m = session.media[o] as MediaDescription;
+      return { mid: sdpMid(m), indexes };
+    });
 }

@@ -11,7 +11,7 @@ import { InvalidArgumentError } from '../../src/common/errors.js';
 import { seededRandom } from '../../src/common/random.js';
 import { generateCertificate } from '../../src/crypto/x509.js';
 import { PeerConnection } from '../../src/peer/peer-connection.js';
-import { bundleOnlyMids, policyRejections, sharingTransport, withTaggedGroupRejections } from '../../src/peer/transport.js';
+import { bundleOnlyMids, policyRejections, sharingTransport, transportAssignments, withTaggedGroupRejections } from '../../src/peer/transport.js';
 import type { BundlePolicy } from '../../src/peer/transport.js';
 import { bundleGroups, candidates, fingerprints, iceCredentials, isBundleOnly, mid, parseSdp, setupRole, verifyDescription } from '../../src/sdp/index.js';
 import type { MediaDescription, SessionDescription } from '../../src/sdp/index.js';
@@ -121,6 +121,61 @@ a=mid:d1
 a=sctp-port:5000
 a=max-message-size:65536
 a=bundle-only
+`.replace(/\n/g, '\r\n');
+
+/** RFC 8843 section 18.4 (offerer moves "zen" out of the BUNDLE group), indentation and blank lines removed. */
+const RFC8843_18_4_OFFER = `v=0
+o=alice 2890844526 2890844526 IN IP6 2001:db8::3
+s=
+c=IN IP6 2001:db8::3
+t=0 0
+a=group:BUNDLE foo bar
+m=audio 10000 RTP/AVP 0 8 97
+b=AS:200
+a=mid:foo
+a=rtcp-mux
+a=rtpmap:0 PCMU/8000
+a=rtpmap:8 PCMA/8000
+a=rtpmap:97 iLBC/8000
+a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid
+m=video 0 RTP/AVP 31 32
+b=AS:1000
+a=mid:bar
+a=bundle-only
+a=rtpmap:31 H261/90000
+a=rtpmap:32 MPV/90000
+a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid
+m=video 50000 RTP/AVP 66
+b=AS:1000
+a=mid:zen
+a=rtcp-mux
+a=rtpmap:66 H261/90000
+`.replace(/\n/g, '\r\n');
+
+/** RFC 8843 section 18.4, the answer. */
+const RFC8843_18_4_ANSWER = `v=0
+o=bob 2808844564 2808844564 IN IP6 2001:db8::1
+s=
+c=IN IP6 2001:db8::1
+t=0 0
+a=group:BUNDLE foo bar
+m=audio 20000 RTP/AVP 0
+b=AS:200
+a=mid:foo
+a=rtcp-mux
+a=rtpmap:0 PCMU/8000
+a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid
+m=video 0 RTP/AVP 32
+b=AS:1000
+a=mid:bar
+a=bundle-only
+a=rtpmap:32 MPV/90000
+a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid
+m=video 60000 RTP/AVP 66
+b=AS:1000
+a=mid:zen
+a=rtcp-mux
+a=rtpmap:66 H261/90000
 `.replace(/\n/g, '\r\n');
 
 /** The session without its a=group:BUNDLE lines (a peer that does not bundle, RFC 8843 section 7.3). */
@@ -306,6 +361,50 @@ describe('bundle policy in answers (RFC 8829 section 5.3.1, RFC 8843 section 7.3
     const offer = parseSdp(OFFER_A1);
     expect([...withTaggedGroupRejections(offer, new Set([1]))]).toEqual([1]);
     expect([...withTaggedGroupRejections(offer, new Set([0]))].sort()).toEqual([0, 1]);
+  });
+
+  it('transportAssignments on RFC 8843 18.4: foo and bundle-only bar share foo\'s transport, zen (moved out of the group) has its own', () => {
+    for (const text of [RFC8843_18_4_OFFER, RFC8843_18_4_ANSWER]) {
+      expect(transportAssignments(parseSdp(text))).toEqual([{ mid: 'foo', indexes: [0, 1] }, { mid: 'zen', indexes: [2] }]);
+    }
+  });
+
+  it('transportAssignments on |offer-A1|: one transport with BUNDLE, one per section without it, the tagged mid as key', () => {
+    expect(transportAssignments(parseSdp(OFFER_A1))).toEqual([{ mid: 'a1', indexes: [0, 1] }]);
+    expect(transportAssignments(parseSdp(stripBundle(OFFER_A1)))).toEqual([{ mid: 'a1', indexes: [0] }, { mid: 'v1', indexes: [1] }]);
+    const swapped = parseSdp(OFFER_A1.replace('a=group:BUNDLE a1 v1', 'a=group:BUNDLE v1 a1'));
+    expect(transportAssignments(swapped)).toEqual([{ mid: 'v1', indexes: [0, 1] }]);
+    // A rejected section (port 0 without a=bundle-only) carries no transport.
+    const rejected = parseSdp(stripBundle(OFFER_A1).replace('m=video 10102', 'm=video 0'));
+    expect(transportAssignments(rejected)).toEqual([{ mid: 'a1', indexes: [0] }]);
+  });
+
+  it('property: transportAssignments partitions the live sections and agrees with sharingTransport', () => {
+    fc.assert(fc.property(
+      fc.array(fc.constantFrom<'audio' | 'video' | 'data'>('audio', 'video', 'data'), { minLength: 1, maxLength: 6 }),
+      fc.constantFrom<BundlePolicy>('balanced', 'max-compat', 'max-bundle'),
+      fc.array(fc.nat(5), { maxLength: 6 }),
+      (kinds, policy, grouped) => {
+        const pc = peer(policy, 13);
+        for (const k of kinds) {
+          if (k === 'data') pc.createDataChannel(0, { label: 'x' });
+          else pc.addTransceiver(0, k, 'sendrecv');
+        }
+        const text = pc.createOffer(0).sdp;
+        const mids = parseSdp(text).media.map((m) => mid(m) ?? '');
+        const members = [...new Set(grouped.filter((i) => i < mids.length))].map((i) => mids[i] as string);
+        const edited = members.length === 0 ? stripBundle(text) : text.replace(/a=group:BUNDLE [^\r]*/, `a=group:BUNDLE ${members.join(' ')}`);
+        const session = parseSdp(edited);
+        const assigned = transportAssignments(session);
+        const all = assigned.flatMap((t) => t.indexes).sort((x, y) => x - y);
+        expect(new Set(all).size).toBe(all.length);
+        for (const t of assigned) {
+          const first = t.indexes[0] as number;
+          expect([...sharingTransport(session, first)].filter((i) => all.includes(i)).sort((x, y) => x - y)).toEqual(t.indexes);
+          expect(t.indexes.map((i) => mids[i])).toContain(t.mid);
+        }
+      },
+    ), { numRuns: 60 });
   });
 
   it('property: for random sections and policies, answers have no a=bundle-only, one group of every live section, and pass RFC 8829 5.8.3', () => {
