@@ -8,8 +8,9 @@
  * additional data of RFC 5246 6.2.3.3 where seq_num is DTLS epoch || sequence (RFC 6347
  * 4.1.2.1).
  */
-import { Writer, concatBytes } from '../common/bytes.js';
-import { aeadOpen, aeadSeal, AEAD_TAG_LENGTH } from '../crypto/cipher.js';
+import { concatBytes } from '../common/bytes.js';
+import { aeadOpen, aeadSealInto, allocBytes, AEAD_TAG_LENGTH } from '../crypto/cipher.js';
+import { RECORD_HEADER_LENGTH, writeEpochAndSequence, writeRecordHeader } from './record.js';
 import { tls12Prf } from '../crypto/prf.js';
 import type { SuiteParameters } from './constants.js';
 
@@ -63,49 +64,89 @@ export function exportKeyingMaterial12(
   return tls12Prf(suite.prfHash, masterSecret, label, seed, length);
 }
 
-function additionalData(epoch: number, seq: number, contentType: number, version: number, length: number): Uint8Array {
-  return new Writer(13).u16(epoch).u48(seq).u8(contentType).u16(version).u16(length).finish();
-}
+/** AEAD additional data length: seq_num(8) + type(1) + version(2) + length(2) (RFC 5246 6.2.3.3). */
+const ADDITIONAL_DATA_LENGTH = 13;
+/** AEAD nonce length of both suites' AEADs (RFC 5288 3, RFC 7905 2). */
+const NONCE_LENGTH = 12;
 
-/** One direction's AEAD state for epoch >= 1. */
+/**
+ * One direction's AEAD state for epoch >= 1. A sealed record is written into one array
+ * (header, explicit nonce, ciphertext and tag); the nonce and additional data are built
+ * in per-direction scratch arrays, which node:crypto copies before returning, so a record
+ * allocates only its output and the cipher context.
+ */
 export class AeadRecordCipher {
   private readonly suite: SuiteParameters;
   private readonly key: Uint8Array;
   private readonly iv: Uint8Array;
+  private readonly explicitNonceLength: number;
+  /** AES-GCM: salt(4) || explicit(8); ChaCha20-Poly1305: iv XOR (0(4) || epoch || seq). */
+  private readonly nonce = new Uint8Array(NONCE_LENGTH);
+  private readonly additionalData = new Uint8Array(ADDITIONAL_DATA_LENGTH);
 
   constructor(suite: SuiteParameters, key: Uint8Array, iv: Uint8Array) {
     this.suite = suite;
     this.key = key;
     this.iv = iv;
+    this.explicitNonceLength = suite.explicitNonceLength;
+    this.nonce.set(iv.subarray(0, Math.min(iv.length, NONCE_LENGTH)));
   }
 
   /** Bytes a record grows by when sealed. */
   get overhead(): number {
-    return this.suite.explicitNonceLength + AEAD_TAG_LENGTH;
+    return this.explicitNonceLength + AEAD_TAG_LENGTH;
   }
 
-  private nonce(epoch: number, seq: number): { nonce: Uint8Array; explicit: Uint8Array } {
-    const explicit = new Writer(8).u16(epoch).u48(seq).finish();
-    if (this.suite.explicitNonceLength === 8) return { nonce: concatBytes(this.iv, explicit), explicit };
-    const nonce = this.iv.slice();
-    for (let i = 0; i < 8; i++) nonce[4 + i] = (nonce[4 + i] as number) ^ (explicit[i] as number);
-    return { nonce, explicit: new Uint8Array(0) };
+  /** Fills the nonce scratch for epoch || seq (RFC 5288 3 explicit part, or RFC 7905 2 XOR). */
+  private setNonce(epoch: number, seq: number): void {
+    const n = this.nonce;
+    writeEpochAndSequence(n, 4, epoch, seq);
+    if (this.explicitNonceLength === 8) return;
+    const iv = this.iv;
+    for (let i = 4; i < NONCE_LENGTH; i++) n[i] = (n[i] as number) ^ (iv[i] as number);
   }
 
+  private setAdditionalData(epoch: number, seq: number, contentType: number, version: number, length: number): void {
+    const a = this.additionalData;
+    writeEpochAndSequence(a, 0, epoch, seq);
+    a[8] = contentType;
+    a[9] = (version >>> 8) & 0xff;
+    a[10] = version & 0xff;
+    a[11] = (length >>> 8) & 0xff;
+    a[12] = length & 0xff;
+  }
+
+  /**
+   * The whole protected record: header (RFC 6347 4.1) || explicit nonce (AES-GCM) ||
+   * ciphertext || tag, in one array.
+   */
+  sealRecord(contentType: number, version: number, epoch: number, seq: number, plaintext: Uint8Array): Uint8Array {
+    const explicit = this.explicitNonceLength;
+    const fragmentLength = explicit + plaintext.length + AEAD_TAG_LENGTH;
+    const out = allocBytes(RECORD_HEADER_LENGTH + fragmentLength);
+    writeRecordHeader(out, 0, contentType, version, epoch, seq, fragmentLength);
+    this.setNonce(epoch, seq);
+    // The explicit nonce is epoch || seq, as in the header (RFC 5288 3 leaves it to the sender; RFC 6347 4.1.2.1 as usual).
+    if (explicit === 8) out.copyWithin(RECORD_HEADER_LENGTH, 3, 11);
+    this.setAdditionalData(epoch, seq, contentType, version, plaintext.length);
+    aeadSealInto(this.suite.aead, this.key, this.nonce, this.additionalData, plaintext, out, RECORD_HEADER_LENGTH + explicit);
+    return out;
+  }
+
+  /** The record's fragment alone: explicit nonce || ciphertext || tag. */
   seal(contentType: number, version: number, epoch: number, seq: number, plaintext: Uint8Array): Uint8Array {
-    const { nonce, explicit } = this.nonce(epoch, seq);
-    const sealed = aeadSeal(this.suite.aead, this.key, nonce, additionalData(epoch, seq, contentType, version, plaintext.length), plaintext);
-    return explicit.length === 0 ? sealed : concatBytes(explicit, sealed);
+    return this.sealRecord(contentType, version, epoch, seq, plaintext).subarray(RECORD_HEADER_LENGTH);
   }
 
-  /** The plaintext, or undefined when the record does not authenticate. */
+  /** The plaintext, or undefined when the record does not authenticate. `fragment` may be a view into the datagram; it is not kept. */
   open(contentType: number, version: number, epoch: number, seq: number, fragment: Uint8Array): Uint8Array | undefined {
-    const n = this.suite.explicitNonceLength;
-    if (fragment.length < n + AEAD_TAG_LENGTH) return undefined;
-    let nonce: Uint8Array;
-    if (n === 8) nonce = concatBytes(this.iv, fragment.subarray(0, 8));
-    else nonce = this.nonce(epoch, seq).nonce;
-    const sealed = fragment.subarray(n);
-    return aeadOpen(this.suite.aead, this.key, nonce, additionalData(epoch, seq, contentType, version, sealed.length - AEAD_TAG_LENGTH), sealed);
+    const explicit = this.explicitNonceLength;
+    if (fragment.length < explicit + AEAD_TAG_LENGTH) return undefined;
+    if (explicit === 8) {
+      const n = this.nonce;
+      for (let i = 0; i < 8; i++) n[4 + i] = fragment[i] as number;
+    } else this.setNonce(epoch, seq);
+    this.setAdditionalData(epoch, seq, contentType, version, fragment.length - explicit - AEAD_TAG_LENGTH);
+    return aeadOpen(this.suite.aead, this.key, this.nonce, this.additionalData, explicit === 0 ? fragment : fragment.subarray(explicit));
   }
 }

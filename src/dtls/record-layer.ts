@@ -60,9 +60,10 @@ export class RecordLayer {
     const seq = this.writeSeq.get(epoch) ?? 0;
     if (seq > MAX_SEQUENCE_NUMBER) return undefined;
     this.writeSeq.set(epoch, seq + 1);
-    const cipher = this.writeCiphers.get(epoch);
-    const fragment = epoch === 0 || cipher === undefined ? plaintext : cipher.seal(contentType, this.version, epoch, seq, plaintext);
-    return serializeRecord({ contentType, version: this.version, epoch, sequenceNumber: seq, fragment });
+    const cipher = epoch === 0 ? undefined : this.writeCiphers.get(epoch);
+    // Sealed records are written in one array by the cipher (header, nonce, ciphertext, tag).
+    if (cipher !== undefined) return cipher.sealRecord(contentType, this.version, epoch, seq, plaintext);
+    return serializeRecord({ contentType, version: this.version, epoch, sequenceNumber: seq, fragment: plaintext });
   }
 
   /** Authenticates and decrypts a record, checking replay; undefined means drop it silently (4.1.2.7). */

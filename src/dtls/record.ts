@@ -68,5 +68,31 @@ export function parseRecords(datagram: Uint8Array): DtlsRecord[] {
 
 /** The 8-byte epoch || sequence_number used in nonces and MAC input (RFC 6347 4.1.2.1). */
 export function epochAndSequence(epoch: number, sequenceNumber: number): Uint8Array {
-  return new Writer(8).u16(epoch).u48(sequenceNumber).finish();
+  const out = new Uint8Array(8);
+  writeEpochAndSequence(out, 0, epoch, sequenceNumber);
+  return out;
+}
+
+/** Writes epoch(2) || sequence_number(6) big-endian at `offset` (the hot path: no Writer, no allocation). */
+export function writeEpochAndSequence(out: Uint8Array, offset: number, epoch: number, sequenceNumber: number): void {
+  const high = Math.floor(sequenceNumber / 0x100000000);
+  const low = sequenceNumber >>> 0;
+  out[offset] = (epoch >>> 8) & 0xff;
+  out[offset + 1] = epoch & 0xff;
+  out[offset + 2] = (high >>> 8) & 0xff;
+  out[offset + 3] = high & 0xff;
+  out[offset + 4] = low >>> 24;
+  out[offset + 5] = (low >>> 16) & 0xff;
+  out[offset + 6] = (low >>> 8) & 0xff;
+  out[offset + 7] = low & 0xff;
+}
+
+/** Writes the 13-byte record header at `offset` of `out` (RFC 6347 4.1), for records sealed in place. */
+export function writeRecordHeader(out: Uint8Array, offset: number, contentType: number, version: number, epoch: number, sequenceNumber: number, length: number): void {
+  out[offset] = contentType;
+  out[offset + 1] = (version >>> 8) & 0xff;
+  out[offset + 2] = version & 0xff;
+  writeEpochAndSequence(out, offset + 3, epoch, sequenceNumber);
+  out[offset + 11] = (length >>> 8) & 0xff;
+  out[offset + 12] = length & 0xff;
 }

@@ -7,12 +7,11 @@
  * reconstruction (4.2.2), AEAD nonce from the 64-bit sequence number (RFC 8446 5.3, the
  * epoch not included) and the header as additional data (RFC 9147 4).
  */
-import { Reader, Writer } from '../common/bytes.js';
+import { Reader } from '../common/bytes.js';
 import { ParseError } from '../common/errors.js';
-import { aeadOpen, aeadSeal } from '../crypto/cipher.js';
-import { aesEcbBlock, chacha20Block16 } from '../crypto/cipher.js';
+import { aeadOpen, aeadSealInto, allocBytes, AesEcbBlockCipher, chacha20Block16 } from '../crypto/cipher.js';
 import { ReplayWindow } from './replay.js';
-import { serializeRecord, RECORD_HEADER_LENGTH, MAX_RECORDS_PER_DATAGRAM, MAX_RECORD_FRAGMENT_LENGTH } from './record.js';
+import { serializeRecord, writeEpochAndSequence, RECORD_HEADER_LENGTH, MAX_RECORDS_PER_DATAGRAM, MAX_RECORD_FRAGMENT_LENGTH } from './record.js';
 import { DtlsVersion } from './constants.js';
 import type { TrafficKeys } from './keys13.js';
 
@@ -68,22 +67,40 @@ export function parseRecords13(datagram: Uint8Array): Record13[] {
   return out;
 }
 
-function snMask(aead: Aead13, snKey: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-  const sample = ciphertext.subarray(0, 16);
-  if (aead === 'chacha20-poly1305') return chacha20Block16(snKey, sample);
-  return aesEcbBlock(snKey, sample);
-}
+const NONCE_LENGTH = 12;
 
-function nonce(iv: Uint8Array, seq: number): Uint8Array {
-  const n = iv.slice();
-  const s = new Writer(8).u16(0).u48(seq).finish();
-  for (let i = 0; i < 8; i++) n[4 + i] = (n[4 + i] as number) ^ (s[i] as number);
-  return n;
-}
-
-interface EpochKeys {
+/**
+ * One direction's keys for one epoch, with what a record reuses: the nonce scratch (the
+ * AEAD copies it) and, for AES suites, one AES-ECB context for record number masks.
+ */
+class EpochKeys {
   readonly aead: Aead13;
   readonly keys: TrafficKeys;
+  private readonly nonceScratch = new Uint8Array(NONCE_LENGTH);
+  private readonly ecb: AesEcbBlockCipher | undefined;
+
+  constructor(aead: Aead13, keys: TrafficKeys) {
+    this.aead = aead;
+    this.keys = keys;
+    this.ecb = aead === 'chacha20-poly1305' ? undefined : new AesEcbBlockCipher(keys.sn);
+  }
+
+  /** Record number mask from the first 16 ciphertext bytes (RFC 9147 4.2.3). */
+  snMask(ciphertext: Uint8Array): Uint8Array {
+    const sample = ciphertext.subarray(0, 16);
+    if (this.ecb === undefined) return chacha20Block16(this.keys.sn, sample);
+    return this.ecb.encryptBlock(sample);
+  }
+
+  /** iv XOR the 64-bit record sequence number, left-padded (RFC 8446 5.3; the epoch is not included). */
+  nonce(seq: number): Uint8Array {
+    const n = this.nonceScratch;
+    const iv = this.keys.iv;
+    n.set(iv);
+    writeEpochAndSequence(n, 4, 0, seq);
+    for (let i = 4; i < NONCE_LENGTH; i++) n[i] = (n[i] as number) ^ (iv[i] as number);
+    return n;
+  }
 }
 
 export interface Opened13 {
@@ -104,10 +121,10 @@ export class RecordLayer13 {
   private sent: [number, number][] = [];
 
   setWriteKeys(epoch: number, aead: Aead13, keys: TrafficKeys): void {
-    this.write.set(epoch, { aead, keys });
+    this.write.set(epoch, new EpochKeys(aead, keys));
   }
   setReadKeys(epoch: number, aead: Aead13, keys: TrafficKeys): void {
-    this.read.set(epoch, { aead, keys });
+    this.read.set(epoch, new EpochKeys(aead, keys));
   }
   hasReadKeys(epoch: number): boolean {
     return this.read.has(epoch);
@@ -134,16 +151,16 @@ export class RecordLayer13 {
     if (epoch === 0) return serializeRecord({ contentType, version: DtlsVersion.Dtls12, epoch: 0, sequenceNumber: seq, fragment: plaintext });
     const k = this.write.get(epoch);
     if (!k) return undefined;
-    const inner = new Uint8Array(plaintext.length + 1);
-    inner.set(plaintext);
-    inner[plaintext.length] = contentType;
-    const length = inner.length + AEAD_TAG;
-    const header = new Writer(UNIFIED_HEADER_LENGTH).u8(UNIFIED_HEADER_BITS | (epoch & 3)).u16(seq & 0xffff).u16(length).finish();
-    const ct = aeadSeal(k.aead, k.keys.key, nonce(k.keys.iv, seq), header, inner);
-    const mask = snMask(k.aead, k.keys.sn, ct);
-    const out = new Uint8Array(header.length + ct.length);
-    out.set(header);
-    out.set(ct, header.length);
+    // One array: unified header || AEAD(content || type) || tag; the header (unmasked) is the additional data.
+    const length = plaintext.length + 1 + AEAD_TAG;
+    const out = allocBytes(UNIFIED_HEADER_LENGTH + length);
+    out[0] = UNIFIED_HEADER_BITS | (epoch & 3);
+    out[1] = (seq >>> 8) & 0xff;
+    out[2] = seq & 0xff;
+    out[3] = (length >>> 8) & 0xff;
+    out[4] = length & 0xff;
+    aeadSealInto(k.aead, k.keys.key, k.nonce(seq), out.subarray(0, UNIFIED_HEADER_LENGTH), plaintext, out, UNIFIED_HEADER_LENGTH, contentType);
+    const mask = k.snMask(out.subarray(UNIFIED_HEADER_LENGTH));
     out[1] = (out[1] as number) ^ (mask[0] as number);
     out[2] = (out[2] as number) ^ (mask[1] as number);
     return out;
@@ -159,7 +176,7 @@ export class RecordLayer13 {
     if (epoch === undefined) return undefined;
     const k = this.read.get(epoch) as EpochKeys;
     if (r.encrypted.length < 16 + 1) return undefined;
-    const mask = snMask(k.aead, k.keys.sn, r.encrypted);
+    const mask = k.snMask(r.encrypted);
     const header = r.header.slice();
     header[1] = (header[1] as number) ^ (mask[0] as number);
     if (r.seqLength === 2) header[2] = (header[2] as number) ^ (mask[1] as number);
@@ -167,7 +184,7 @@ export class RecordLayer13 {
     const seq = reconstruct(this.highest.get(epoch) ?? -1, low, r.seqLength * 8);
     const window = this.replay.get(epoch);
     if (window && !window.check(seq)) return undefined;
-    const inner = aeadOpen(k.aead, k.keys.key, nonce(k.keys.iv, seq), header, r.encrypted);
+    const inner = aeadOpen(k.aead, k.keys.key, k.nonce(seq), header, r.encrypted);
     if (!inner) return undefined;
     let end = inner.length - 1;
     while (end >= 0 && inner[end] === 0) end--;
