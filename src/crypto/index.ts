@@ -19,6 +19,10 @@ export {
   aesCtr,
   aesEcbBlock,
   chacha20Block16,
+  aeadSealInto,
+  allocBytes,
+  AesEcbBlockCipher,
+  AES_BLOCK_LENGTH,
 } from './cipher.js';
 export type { AeadAlgorithm } from './cipher.js';
 export { NamedGroup, generateEcdheKeyPair, ecdheSharedSecret } from './ecdh.js';

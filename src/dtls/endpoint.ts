@@ -329,8 +329,8 @@ export class DtlsEndpoint {
           break;
         case ContentType.ApplicationData:
           if (opened.epoch === 0 || opened.epoch !== this.readEpoch) this.stats.recordsDropped++;
-          else if (this.state === 'connected') this.pushEvent({ type: 'data', data: opened.plaintext.slice() });
-          else if (this.earlyData.length < MAX_BUFFERED_FUTURE_RECORDS) this.earlyData.push(opened.plaintext.slice());
+          else if (this.state === 'connected') this.pushEvent({ type: 'data', data: opened.plaintext });
+          else if (this.earlyData.length < MAX_BUFFERED_FUTURE_RECORDS) this.earlyData.push(opened.plaintext); // RecordLayer.open: a fresh array for epoch >= 1
           else this.stats.recordsDropped++;
           break;
         default:

@@ -34,7 +34,7 @@ export {
   srtpProfileName,
 } from './constants.js';
 export type { CipherSuiteName, SuiteParameters, SrtpProfileName } from './constants.js';
-export { parseRecords, serializeRecord, readRecord, RECORD_HEADER_LENGTH, MAX_RECORD_FRAGMENT_LENGTH, MAX_RECORDS_PER_DATAGRAM } from './record.js';
+export { parseRecords, serializeRecord, readRecord, writeRecordHeader, writeEpochAndSequence, RECORD_HEADER_LENGTH, MAX_RECORD_FRAGMENT_LENGTH, MAX_RECORDS_PER_DATAGRAM } from './record.js';
 export type { DtlsRecord } from './record.js';
 export { parseFragments, serializeFragment, fragmentMessage, wholeMessage, HANDSHAKE_HEADER_LENGTH, MAX_HANDSHAKE_MESSAGE_LENGTH } from './fragment.js';
 export type { HandshakeFragment } from './fragment.js';

@@ -6,7 +6,8 @@
  * and record sealing with AES-GCM (RFC 5288 3, nonce = 4-byte salt || 8-byte explicit)
  * or ChaCha20-Poly1305 (RFC 7905 2, nonce = 12-byte IV XOR padded sequence), with the
  * additional data of RFC 5246 6.2.3.3 where seq_num is DTLS epoch || sequence (RFC 6347
- * 4.1.2.1).
+ * 4.1.2.1). A record is sealed into one array (header, explicit nonce, ciphertext, tag:
+ * one copy of the ciphertext out of node:crypto) and opened from a view of the datagram.
  */
 import { concatBytes } from '../common/bytes.js';
 import { aeadOpen, aeadSealInto, allocBytes, AEAD_TAG_LENGTH } from '../crypto/cipher.js';

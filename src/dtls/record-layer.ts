@@ -66,7 +66,12 @@ export class RecordLayer {
     return serializeRecord({ contentType, version: this.version, epoch, sequenceNumber: seq, fragment: plaintext });
   }
 
-  /** Authenticates and decrypts a record, checking replay; undefined means drop it silently (4.1.2.7). */
+  /**
+   * Authenticates and decrypts a record, checking replay; undefined means drop it silently
+   * (4.1.2.7). For epochs >= 1 the plaintext is a new array written by the decryption,
+   * aliasing neither the datagram nor anything kept here, so a caller may keep it without
+   * copying; for epoch 0 it is the record's fragment (a view into the datagram).
+   */
   open(r: DtlsRecord): OpenedRecord | undefined {
     let window = this.replay.get(r.epoch);
     if (window !== undefined && !window.check(r.sequenceNumber)) return undefined;

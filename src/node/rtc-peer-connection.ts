@@ -326,7 +326,7 @@ export class RTCPeerConnection extends EventTarget {
     }
     for (const address of shared ? [] : addresses) {
       if (this.#closed) break;
-      const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 1 << 20 });
+      const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 1 << 22 });
       try {
         await new Promise<void>((resolve, reject) => {
           socket.once('error', reject);

@@ -50,7 +50,7 @@ export class RTCSharedUdpSocket {
   /** Binds one UDP socket (default 127.0.0.1, port 0 = any). */
   static async bind(options: { address?: string; port?: number } = {}): Promise<RTCSharedUdpSocket> {
     const address = options.address ?? '127.0.0.1';
-    const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 1 << 21 });
+    const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 1 << 22 });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.port ?? 0, address, () => {
