@@ -23,6 +23,7 @@ import { chromeAvailable, negotiate, useChrome } from './harness/index.js';
 import type { PagePeer } from './harness/index.js';
 import { NodePeer } from '../peer/node-peer.js';
 import { expectConsistent, ofType, selected } from '../peer/stats-checks.js';
+import { statsWithSelectedPair } from '../support/wait.js';
 
 /** Fields the issue names per entry type (webrtc-stats 7.9, 7.10, 7.16-7.18, 7.21). */
 const KEY_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -53,7 +54,7 @@ async function chromeSelectedPair(browser: PagePeer): Promise<NonNullable<Awaite
 
 /** purertc's selected pair from its getStats() (transport -> candidate-pair -> candidates). */
 async function ourSelectedPair(node: NodePeer): Promise<{ local: Record<string, unknown>; remote: Record<string, unknown> }> {
-  const stats = await node.pc.getStats();
+  const stats = await statsWithSelectedPair(node.pc);
   const transport = [...stats.values()].find((s) => s.type === 'transport');
   const pair = stats.get(String(transport?.['selectedCandidatePairId']));
   const local = stats.get(String(pair?.['localCandidateId']));
@@ -242,7 +243,7 @@ describe.skipIf(!chromeAvailable)('purertc RTCPeerConnection <-> Chrome: our TUR
     await browser.waitForMessages('stats', 2);
     await browser.send('stats', 'z'.repeat(50));
     await node.waitForMessages('stats', 1);
-    const ours = await node.pc.getStats();
+    const ours = await statsWithSelectedPair(node.pc);
     expectConsistent(ours);
     const entries = await page.page.evaluate(async (id) => {
       const pc = (window as unknown as { purertc: { pc(i: string): RTCPeerConnection } }).purertc.pc(id);

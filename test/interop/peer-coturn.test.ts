@@ -9,6 +9,7 @@ import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBinding } from '../../src/ice/stun-binding.js';
 import { NodePeer } from '../peer/node-peer.js';
+import { statsWithSelectedPair } from '../support/wait.js';
 
 let coturn: ChildProcess | undefined;
 let port = 0;
@@ -80,7 +81,7 @@ describe('purertc RTCPeerConnection through coturn (relay only)', () => {
       expect(await host.waitForMessages('via-turn', 1)).toEqual(['through coturn']);
       host.channels.get('via-turn')?.send(new Uint8Array(4000).fill(5));
       expect((await relayed.waitForMessages('via-turn', 1))[0]).toEqual(new Uint8Array(4000).fill(5));
-      const stats = await relayed.pc.getStats();
+      const stats = await statsWithSelectedPair(relayed.pc);
       const transport = [...stats.values()].find((s) => s.type === 'transport');
       const pair = stats.get(String(transport?.selectedCandidatePairId));
       expect(stats.get(String(pair?.localCandidateId))).toMatchObject({ candidateType: 'relay', address: '127.0.0.1' });

@@ -19,7 +19,7 @@ import { TURNS_DEFAULT_PORT, TurnStream } from '../../src/node/turn-stream.js';
 import { decodeStunMessage, encodeStunMessage, StunMethod, StunStreamFramer } from '../../src/stun/index.js';
 import { NodePeer } from '../peer/node-peer.js';
 import { freeTcpPort, startCoturn, type Coturn } from '../support/coturn.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor, statsWithSelectedPair } from '../support/wait.js';
 
 let coturn: Coturn;
 
@@ -58,7 +58,7 @@ async function connectThroughRelay(config: RTCConfiguration, label: string, base
     expect(await host.waitForMessages(label, 1)).toEqual([`through ${label}`]);
     host.channels.get(label)?.send(new Uint8Array(3000).fill(9));
     expect((await relayed.waitForMessages(label, 1))[0]).toEqual(new Uint8Array(3000).fill(9));
-    const stats = await relayed.pc.getStats();
+    const stats = await statsWithSelectedPair(relayed.pc);
     const transport = [...stats.values()].find((s) => s.type === 'transport');
     const pair = stats.get(String(transport?.selectedCandidatePairId));
     return stats.get(String(pair?.localCandidateId));

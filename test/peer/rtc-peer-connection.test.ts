@@ -9,6 +9,7 @@ import type { RTCDataChannel } from '../../src/node/rtc-data-channel.js';
 import { RTCSessionDescription } from '../../src/node/rtc-session-description.js';
 import { RTCIceCandidate } from '../../src/node/rtc-ice-candidate.js';
 import type { RTCDataChannelEvent } from '../../src/node/rtc-events.js';
+import { statsWithSelectedPair } from '../support/wait.js';
 
 const open: RTCPeerConnection[] = [];
 afterEach(() => {
@@ -102,7 +103,7 @@ describe('RTCPeerConnection (purertc <-> purertc over 127.0.0.1)', () => {
     expect(a.sctp?.state).toBe('connected');
     expect(a.sctp?.maxChannels).toBeGreaterThan(0);
 
-    const stats = await a.getStats();
+    const stats = await statsWithSelectedPair(a);
     const transport = [...stats.values()].find((x) => x.type === 'transport');
     expect(transport).toMatchObject({ dtlsState: 'connected', dtlsRole: 'server', iceRole: 'controlling' });
     const pair = stats.get(String(transport?.selectedCandidatePairId));

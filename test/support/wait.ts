@@ -33,3 +33,19 @@ export function useCleanups(hook: (fn: () => Promise<void>) => void = afterEach)
   });
   return cleanups;
 }
+
+/**
+ * A peer's getStats() once ICE has selected a pair (the transport's
+ * selectedCandidatePairId resolves). Data may flow on a valid pair before nomination
+ * (RFC 8445 12.1), so a channel can be open before there is a selected pair to report.
+ */
+export async function statsWithSelectedPair<R extends ReadonlyMap<string, Record<string, unknown>>>(pc: { getStats(): Promise<R> }, ms = WAIT_LIMIT_MS): Promise<R> {
+  const started = Date.now();
+  for (;;) {
+    const stats = await pc.getStats();
+    const transport = [...stats.values()].find((s) => s['type'] === 'transport');
+    if (stats.has(String(transport?.['selectedCandidatePairId']))) return stats;
+    if (Date.now() - started > ms) return stats;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
