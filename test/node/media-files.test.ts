@@ -11,6 +11,7 @@ import type { RTCEncodedFrame } from '../../src/node/media-stream-track.js';
 import { playAnnexB, playIvf, playOggOpus, recordAnnexB, recordIvf, recordOggOpus, WebmRecorder } from '../../src/node/media-files.js';
 import { ffmpeg, ffmpegStderr, ffprobeCount, mediaDir } from '../media/media-files.js';
 import type { MediaDir } from '../media/media-files.js';
+import { waitFor } from '../support/wait.js';
 
 let m: MediaDir;
 const clip = (seconds: number, size: string): string[] => ['-f', 'lavfi', '-i', `testsrc=size=${size}:rate=30`, '-t', String(seconds), '-pix_fmt', 'yuv420p'];
@@ -154,7 +155,11 @@ describe.concurrent('sinks', () => {
     const v = new MediaStreamTrack({ kind: 'video' });
     const a = new MediaStreamTrack({ kind: 'audio' });
     const rec = new WebmRecorder(m.file('rec.webm'), { video: v, audio: a });
-    await Promise.all([playIvf(v, m.file('vp8.ivf')).done, playOggOpus(a, m.file('sine.opus')).done]);
+    // The recording starts at a video keyframe and drops audio before it: start the audio
+    // once the first video frame is in (on a loaded machine the IVF may load last).
+    const video = playIvf(v, m.file('vp8.ivf'));
+    await waitFor(() => (rec.frames > 0 ? true : undefined), 'the first video frame in the recording');
+    await Promise.all([video.done, playOggOpus(a, m.file('sine.opus')).done]);
     await rec.stop();
     expect(ffmpegStderr(m.file('rec.webm'))).toBe('');
     expect(ffprobeCount(m.file('rec.webm'), 'v:0')).toBe(ffprobeCount(m.file('vp8.ivf'), 'v:0'));
