@@ -31,6 +31,7 @@ import { opusPacketDurationSamples } from '../../src/media/opus.js';
 import { NodePeer } from '../peer/node-peer.js';
 import { ffmpeg, makeOpus, mediaDir } from '../media/media-files.js';
 import type { MediaDir } from '../media/media-files.js';
+import { WERIFT_LOOPBACK_CONFIG } from '../support/werift.js';
 
 /** Frames each side sends: 1 s at 30 fps, a keyframe every 10. */
 const FRAMES = 30;
@@ -69,11 +70,7 @@ afterEach(async () => {
 
 function werift(): WeriftPeerConnection {
   const pc = new WeriftPeerConnection({
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-    iceUseIpv6: false,
-    iceServers: [{ urls: 'stun:127.0.0.1:9' }],
-    iceStunGatherTimeout: 0.001,
+    ...WERIFT_LOOPBACK_CONFIG,
     codecs: {
       video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] })],
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],

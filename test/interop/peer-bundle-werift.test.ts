@@ -17,6 +17,7 @@ import type { RtpPacket as WRtpPacket } from 'werift';
 import { MediaStreamTrack } from '../../src/node/media-stream-track.js';
 import { isBundleOnly, mid, parseSdp, bundleGroups } from '../../src/sdp/index.js';
 import { NodePeer } from '../peer/node-peer.js';
+import { WERIFT_LOOPBACK_CONFIG } from '../support/werift.js';
 
 const WAIT_MS = 15_000;
 const FRAMES = 20;
@@ -28,11 +29,7 @@ afterEach(async () => {
 
 function werift(bundlePolicy?: 'disable'): WeriftPeerConnection {
   const pc = new WeriftPeerConnection({
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-    iceUseIpv6: false,
-    iceServers: [{ urls: 'stun:127.0.0.1:9' }],
-    iceStunGatherTimeout: 0.001,
+    ...WERIFT_LOOPBACK_CONFIG,
     ...(bundlePolicy ? { bundlePolicy } : {}),
     codecs: {
       video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] })],

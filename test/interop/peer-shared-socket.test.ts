@@ -12,6 +12,7 @@ import type { RTCDataChannel as WeriftDataChannel } from 'werift';
 import { RTCSharedUdpSocket } from '../../src/node/rtc-shared-socket.js';
 import { NodePeer } from '../peer/node-peer.js';
 import { selected } from '../peer/stats-checks.js';
+import { WERIFT_LOOPBACK_CONFIG } from '../support/werift.js';
 
 const PEERS = 10;
 const cleanups: (() => unknown)[] = [];
@@ -29,11 +30,7 @@ async function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<
 
 function werift(): WeriftPeerConnection {
   const pc = new WeriftPeerConnection({
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-    iceUseIpv6: false,
-    iceServers: [{ urls: 'stun:127.0.0.1:9' }],
-    iceStunGatherTimeout: 0.001,
+    ...WERIFT_LOOPBACK_CONFIG,
   });
   cleanups.push(() => pc.close());
   return pc;

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection as WeriftPeerConnection } from 'werift';
 import type { RTCDataChannel as WeriftDataChannel } from 'werift';
 import { NodePeer } from '../peer/node-peer.js';
+import { WERIFT_LOOPBACK_CONFIG } from '../support/werift.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -16,11 +17,7 @@ afterEach(async () => {
 
 function werift(): WeriftPeerConnection {
   const pc = new WeriftPeerConnection({
-    iceAdditionalHostAddresses: ['127.0.0.1'],
-    iceInterfaceAddresses: { udp4: '127.0.0.1' },
-    iceUseIpv6: false,
-    iceServers: [{ urls: 'stun:127.0.0.1:9' }],
-    iceStunGatherTimeout: 0.001,
+    ...WERIFT_LOOPBACK_CONFIG,
   });
   cleanups.push(() => pc.close());
   return pc;
