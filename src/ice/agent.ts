@@ -441,6 +441,15 @@ export class IceAgent {
     const p = this.selected ?? this.previous;
     return p ? { local: p.local.candidate, remote: p.remote.candidate } : undefined;
   }
+  /**
+   * The pair application data goes out on now: the selected one, or before selection the
+   * valid one `send` uses (RFC 8445 12.1). What stats call the transport's selected pair,
+   * as libwebrtc does once a pair is writable.
+   */
+  get sendingPair(): SelectedPair | undefined {
+    const p = this.selected ?? this.previous ?? this.pairs.find((x) => x.valid);
+    return p ? { local: p.local.candidate, remote: p.remote.candidate } : undefined;
+  }
   get localCandidates(): readonly Candidate[] {
     return this.locals.filter((l) => l.candidate.type !== 'prflx').map((l) => l.candidate);
   }

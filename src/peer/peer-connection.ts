@@ -1209,7 +1209,8 @@ export class PeerConnection {
   private pairSnapshots(): PairSnapshot[] {
     const agent = this.agent;
     if (!agent) return [];
-    const selected = agent.selectedPair;
+    // The pair carrying data, also before nomination (what webrtc-stats' selected pair is).
+    const selected = agent.sendingPair;
     const same = (a: IceCandidate, b: IceCandidate): boolean => a.address === b.address && a.port === b.port && a.type === b.type && a.foundation === b.foundation;
     const out: PairSnapshot[] = agent.checklist.map((p) => ({
       local: p.local, remote: p.remote, state: p.state, nominated: p.nominated,
