@@ -399,6 +399,17 @@ export class IceAgent {
   get localUfrag(): string {
     return this.gen.localUfrag;
   }
+  /** The local ufrags requests may name: the current one and, during a restart, the previous one. */
+  get localUfrags(): readonly string[] {
+    return this.previousGen ? [this.gen.localUfrag, this.previousGen.localUfrag] : [this.gen.localUfrag];
+  }
+  /**
+   * Whether a STUN response answers one of our transactions (RFC 8489 6.3.3: matched by
+   * transaction ID), for callers that share a socket between agents.
+   */
+  ownsTransaction(data: Uint8Array): boolean {
+    return data.length >= 20 && this.transactions.has(toHex(data.subarray(8, 20)));
+  }
   get localPassword(): string {
     return this.gen.localPassword;
   }

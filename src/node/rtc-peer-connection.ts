@@ -313,8 +313,7 @@ export class RTCPeerConnection extends EventTarget {
       const base = { address: shared.address, port: shared.port };
       const attachment = shared._attach({
         ufrags: () => {
-          const u = this.#core?.localIceUfrag;
-          return u === undefined ? [] : [u];
+          return this.#core?.localIceUfrags ?? [];
         },
         deliver: (remote, data) => {
           if (this.#closed) return;

@@ -25,19 +25,21 @@ export type RTCStats = { readonly id: string; readonly type: string; readonly ti
 /** W3C webrtc-pc 8.3: a maplike of stats objects. */
 export class RTCStatsReport extends Map<string, RTCStats> {}
 
+/** The stats id of the first transport (the BUNDLE one): `T` and the peer's transport id. */
 const TRANSPORT_ID = 'T01';
 
 /** webrtc-stats 7.16 tlsVersion: the protocol version's two bytes in upper-case hex. */
 const TLS_VERSION_HEX: Readonly<Record<string, string>> = { 'DTLS 1.2': 'FEFD', 'DTLS 1.3': 'FEFC' };
 
-function candidateId(kind: 'I' | 'R', c: Candidate): string {
-  return `${kind}${c.type}_${c.foundation}_${c.address}_${c.port}`;
+/** A candidate's id; transports after the first prefix theirs (transports may share a local candidate). */
+function candidateId(kind: 'I' | 'R', c: Candidate, transportId: string): string {
+  return `${kind}${transportId === TRANSPORT_ID ? '' : transportId}${c.type}_${c.foundation}_${c.address}_${c.port}`;
 }
 
-function candidateStats(kind: 'I' | 'R', c: Candidate, timestamp: number, usernameFragment: string | undefined): RTCStats {
+function candidateStats(kind: 'I' | 'R', c: Candidate, timestamp: number, usernameFragment: string | undefined, transportId: string): RTCStats {
   const ufrag = usernameFragment ?? c.extensions.find(([k]) => k === 'ufrag')?.[1];
   return {
-    id: candidateId(kind, c), type: kind === 'I' ? 'local-candidate' : 'remote-candidate', timestamp, transportId: TRANSPORT_ID,
+    id: candidateId(kind, c, transportId), type: kind === 'I' ? 'local-candidate' : 'remote-candidate', timestamp, transportId,
     address: c.address, port: c.port, protocol: c.transport, candidateType: c.type, priority: c.priority, foundation: c.foundation,
     ...(c.relatedAddress !== undefined ? { relatedAddress: c.relatedAddress, relatedPort: c.relatedPort } : {}),
     ...(ufrag !== undefined ? { usernameFragment: ufrag } : {}),
@@ -51,10 +53,10 @@ function base64(der: Uint8Array): string {
   return Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
 }
 
-function pairStats(p: PairSnapshot, localId: string, remoteId: string, timestamp: number, timeOrigin: number): RTCStats {
+function pairStats(p: PairSnapshot, localId: string, remoteId: string, timestamp: number, timeOrigin: number, transportId: string): RTCStats {
   const c = p.counters;
   return {
-    id: `CP${localId}_${remoteId}`, type: 'candidate-pair', timestamp, transportId: TRANSPORT_ID, localCandidateId: localId, remoteCandidateId: remoteId,
+    id: `CP${localId}_${remoteId}`, type: 'candidate-pair', timestamp, transportId, localCandidateId: localId, remoteCandidateId: remoteId,
     state: p.state, nominated: p.nominated,
     packetsSent: c?.packetsSent ?? 0, packetsReceived: c?.packetsReceived ?? 0, bytesSent: c?.bytesSent ?? 0, bytesReceived: c?.bytesReceived ?? 0,
     requestsSent: c?.requestsSent ?? 0, requestsReceived: c?.requestsReceived ?? 0, responsesSent: c?.responsesSent ?? 0, responsesReceived: c?.responsesReceived ?? 0,
@@ -76,43 +78,47 @@ export function buildStatsReport(core: PeerConnection, timestamp: number, timeOr
     report.set(x.id, x);
   };
   add({ id: 'P', type: 'peer-connection', timestamp, dataChannelsOpened: s.dataChannelsOpened, dataChannelsClosed: s.dataChannelsClosed });
-  for (const c of s.localCandidates) add(candidateStats('I', c, timestamp, s.localUfrag));
-  for (const c of s.remoteCandidates) add(candidateStats('R', c, timestamp, undefined));
-  let selectedPairId: string | undefined;
-  for (const p of s.pairs) {
-    // A pair's candidates are always in the report (a prflx local one is not listed above).
-    const l = candidateStats('I', p.local, timestamp, s.localUfrag);
-    const r = candidateStats('R', p.remote, timestamp, undefined);
-    if (!report.has(l.id)) add(l);
-    if (!report.has(r.id)) add(r);
-    const pair = pairStats(p, l.id, r.id, timestamp, timeOrigin);
-    if (p.selected) {
-      selectedPairId = pair.id;
-      // 7.18 packetsDiscardedOnSend: what the ICE send queue dropped (it only feeds the selected pair).
-      add({ ...pair, packetsDiscardedOnSend: s.ice?.queueOverflowDropped ?? 0 });
-    } else add(pair);
+  // One transport entry per ICE/DTLS transport (one with BUNDLE), each with its candidates and pairs.
+  for (const x of s.transports) {
+    const transportId = `T${x.id}`;
+    for (const c of x.localCandidates) add(candidateStats('I', c, timestamp, x.localUfrag, transportId));
+    for (const c of x.remoteCandidates) add(candidateStats('R', c, timestamp, undefined, transportId));
+    let selectedPairId: string | undefined;
+    for (const p of x.pairs) {
+      // A pair's candidates are always in the report (a prflx local one is not listed above).
+      const l = candidateStats('I', p.local, timestamp, x.localUfrag, transportId);
+      const r = candidateStats('R', p.remote, timestamp, undefined, transportId);
+      if (!report.has(l.id)) add(l);
+      if (!report.has(r.id)) add(r);
+      const pair = pairStats(p, l.id, r.id, timestamp, timeOrigin, transportId);
+      if (p.selected) {
+        selectedPairId = pair.id;
+        // 7.18 packetsDiscardedOnSend: what the ICE send queue dropped (it only feeds the selected pair).
+        add({ ...pair, packetsDiscardedOnSend: x.ice?.queueOverflowDropped ?? 0 });
+      } else add(pair);
+    }
+    const localCertId = `CF${s.localFingerprint.value}`;
+    add({ id: localCertId, type: 'certificate', timestamp, fingerprint: s.localFingerprint.value, fingerprintAlgorithm: s.localFingerprint.algorithm, base64Certificate: base64(s.localCertificate) });
+    let remoteCertId: string | undefined;
+    if (x.dtls) {
+      remoteCertId = `CF${x.dtls.peerFingerprint.value}`;
+      add({ id: remoteCertId, type: 'certificate', timestamp, fingerprint: x.dtls.peerFingerprint.value, fingerprintAlgorithm: x.dtls.peerFingerprint.algorithm, base64Certificate: base64(x.dtls.peerCertificate) });
+    }
+    const t = x.transportTotals;
+    add({
+      id: transportId, type: 'transport', timestamp,
+      packetsSent: t.packetsSent, packetsReceived: t.packetsReceived, bytesSent: t.bytesSent, bytesReceived: t.bytesReceived,
+      dtlsState: x.dtlsState, iceState: x.iceState, localCertificateId: localCertId,
+      selectedCandidatePairChanges: x.selectedPairChanges,
+      ...(remoteCertId !== undefined ? { remoteCertificateId: remoteCertId } : {}),
+      ...(x.dtlsRole !== undefined ? { dtlsRole: x.dtlsRole } : {}),
+      ...(x.iceRole !== undefined ? { iceRole: x.iceRole } : {}),
+      ...(x.localUfrag !== undefined ? { iceLocalUsernameFragment: x.localUfrag } : {}),
+      ...(selectedPairId !== undefined ? { selectedCandidatePairId: selectedPairId } : {}),
+      ...(x.dtls ? { tlsVersion: TLS_VERSION_HEX[x.dtls.version] ?? x.dtls.version, dtlsCipher: x.dtls.cipherSuite } : {}),
+      ...(x.dtls?.srtpProfile !== undefined ? { srtpCipher: x.dtls.srtpProfile } : {}),
+    });
   }
-  const localCertId = `CF${s.localFingerprint.value}`;
-  add({ id: localCertId, type: 'certificate', timestamp, fingerprint: s.localFingerprint.value, fingerprintAlgorithm: s.localFingerprint.algorithm, base64Certificate: base64(s.localCertificate) });
-  let remoteCertId: string | undefined;
-  if (s.dtls) {
-    remoteCertId = `CF${s.dtls.peerFingerprint.value}`;
-    add({ id: remoteCertId, type: 'certificate', timestamp, fingerprint: s.dtls.peerFingerprint.value, fingerprintAlgorithm: s.dtls.peerFingerprint.algorithm, base64Certificate: base64(s.dtls.peerCertificate) });
-  }
-  const t = s.transportTotals;
-  add({
-    id: TRANSPORT_ID, type: 'transport', timestamp,
-    packetsSent: t.packetsSent, packetsReceived: t.packetsReceived, bytesSent: t.bytesSent, bytesReceived: t.bytesReceived,
-    dtlsState: s.dtlsState, iceState: core.iceConnectionState, localCertificateId: localCertId,
-    selectedCandidatePairChanges: s.selectedPairChanges,
-    ...(remoteCertId !== undefined ? { remoteCertificateId: remoteCertId } : {}),
-    ...(s.dtlsRole !== undefined ? { dtlsRole: s.dtlsRole } : {}),
-    ...(s.iceRole !== undefined ? { iceRole: s.iceRole } : {}),
-    ...(s.localUfrag !== undefined ? { iceLocalUsernameFragment: s.localUfrag } : {}),
-    ...(selectedPairId !== undefined ? { selectedCandidatePairId: selectedPairId } : {}),
-    ...(s.dtls ? { tlsVersion: TLS_VERSION_HEX[s.dtls.version] ?? s.dtls.version, dtlsCipher: s.dtls.cipherSuite } : {}),
-    ...(s.dtls?.srtpProfile !== undefined ? { srtpCipher: s.dtls.srtpProfile } : {}),
-  });
   for (const c of s.channels) {
     add({
       id: `D${c.key}`, type: 'data-channel', timestamp, label: c.label, protocol: c.protocol, state: c.state,
@@ -129,6 +135,8 @@ export function buildStatsReport(core: PeerConnection, timestamp: number, timeOr
 /** One transceiver's media counters as the sans-IO peer reports them (PeerConnection.mediaStats()). */
 export interface MediaStatsSource {
   readonly mid: string;
+  /** The stats id of the transport the transceiver uses (default the first, T01). */
+  readonly transportId?: string;
   readonly kind: 'audio' | 'video';
   readonly codec?: { readonly payloadType: number; readonly name: string; readonly clockRate: number; readonly channels?: number; readonly fmtp?: string };
   readonly sender?: object & { readonly ssrc: number };
@@ -179,15 +187,16 @@ export function addMediaStats(report: RTCStatsReport, entries: readonly MediaSta
     report.set(x.id, x);
   };
   for (const e of entries) {
+    const transportId = e.transportId ?? TRANSPORT_ID;
     const k = e.kind === 'audio' ? 'A' : 'V';
     const t = tracks(e.mid);
     const codecId = (dir: 'I' | 'O'): string | undefined => {
       const c = e.codec;
       if (c === undefined) return undefined;
-      const id = `C${dir}${TRANSPORT_ID}_${c.payloadType}`;
+      const id = `C${dir}${transportId}_${c.payloadType}`;
       if (!report.has(id)) {
         add({
-          id, type: 'codec', timestamp, transportId: TRANSPORT_ID, payloadType: c.payloadType, mimeType: `${e.kind}/${c.name}`, clockRate: c.clockRate,
+          id, type: 'codec', timestamp, transportId, payloadType: c.payloadType, mimeType: `${e.kind}/${c.name}`, clockRate: c.clockRate,
           ...(c.channels !== undefined ? { channels: c.channels } : {}),
           ...(c.fmtp !== undefined && c.fmtp !== '' ? { sdpFmtpLine: c.fmtp } : {}),
         });
@@ -196,7 +205,7 @@ export function addMediaStats(report: RTCStatsReport, entries: readonly MediaSta
     };
     const s = e.sender;
     if (s !== undefined) {
-      const id = `O${TRANSPORT_ID}${k}${s.ssrc}`;
+      const id = `O${transportId}${k}${s.ssrc}`;
       const cid = codecId('O');
       let mediaSourceId: string | undefined;
       if (t.senderTrackId !== undefined) {
@@ -204,11 +213,11 @@ export function addMediaStats(report: RTCStatsReport, entries: readonly MediaSta
         add({ id: mediaSourceId, type: 'media-source', timestamp, kind: e.kind, trackIdentifier: t.senderTrackId });
       }
       const remote = (s as { remote?: object }).remote;
-      const remoteId = remote !== undefined && num(remote, 'reportsReceived') !== 0 ? `RI${TRANSPORT_ID}${k}${s.ssrc}` : undefined;
+      const remoteId = remote !== undefined && num(remote, 'reportsReceived') !== 0 ? `RI${transportId}${k}${s.ssrc}` : undefined;
       const frames = num(s, 'framesSent');
       const keyFrames = num(s, 'keyFramesSent');
       add({
-        id, type: 'outbound-rtp', timestamp, ssrc: s.ssrc, kind: e.kind, transportId: TRANSPORT_ID, mid: e.mid,
+        id, type: 'outbound-rtp', timestamp, ssrc: s.ssrc, kind: e.kind, transportId, mid: e.mid,
         ...(cid !== undefined ? { codecId: cid } : {}),
         ...(mediaSourceId !== undefined ? { mediaSourceId } : {}),
         ...(remoteId !== undefined ? { remoteId } : {}),
@@ -220,19 +229,19 @@ export function addMediaStats(report: RTCStatsReport, entries: readonly MediaSta
         active: t.senderActive ?? true,
       });
       if (remoteId !== undefined) {
-        add({ id: remoteId, type: 'remote-inbound-rtp', timestamp, ssrc: s.ssrc, kind: e.kind, transportId: TRANSPORT_ID, localId: id, ...(cid !== undefined ? { codecId: cid } : {}), ...pick(remote, REMOTE_INBOUND_FIELDS) });
+        add({ id: remoteId, type: 'remote-inbound-rtp', timestamp, ssrc: s.ssrc, kind: e.kind, transportId, localId: id, ...(cid !== undefined ? { codecId: cid } : {}), ...pick(remote, REMOTE_INBOUND_FIELDS) });
       }
     }
     const r = e.receiver;
     const ssrc = num(r, 'ssrc');
     if (r !== undefined && ssrc !== undefined) {
-      const id = `I${TRANSPORT_ID}${k}${ssrc}`;
+      const id = `I${transportId}${k}${ssrc}`;
       const cid = codecId('I');
       const remote = (r as { remote?: object }).remote;
-      const remoteId = remote !== undefined ? `RO${TRANSPORT_ID}${k}${ssrc}` : undefined;
+      const remoteId = remote !== undefined ? `RO${transportId}${k}${ssrc}` : undefined;
       const last = num(r, 'lastPacketReceivedAt');
       add({
-        id, type: 'inbound-rtp', timestamp, ssrc, kind: e.kind, transportId: TRANSPORT_ID, mid: e.mid,
+        id, type: 'inbound-rtp', timestamp, ssrc, kind: e.kind, transportId, mid: e.mid,
         ...(t.receiverTrackId !== undefined ? { trackIdentifier: t.receiverTrackId } : {}),
         ...(cid !== undefined ? { codecId: cid } : {}),
         ...(remoteId !== undefined ? { remoteId } : {}),
@@ -241,7 +250,7 @@ export function addMediaStats(report: RTCStatsReport, entries: readonly MediaSta
         ...(last !== undefined ? { lastPacketReceivedTimestamp: timeOrigin + last } : {}),
       });
       if (remoteId !== undefined) {
-        add({ id: remoteId, type: 'remote-outbound-rtp', timestamp, ssrc, kind: e.kind, transportId: TRANSPORT_ID, localId: id, ...(cid !== undefined ? { codecId: cid } : {}), ...pick(remote, REMOTE_OUTBOUND_FIELDS) });
+        add({ id: remoteId, type: 'remote-outbound-rtp', timestamp, ssrc, kind: e.kind, transportId, localId: id, ...(cid !== undefined ? { codecId: cid } : {}), ...pick(remote, REMOTE_OUTBOUND_FIELDS) });
       }
     }
   }

@@ -3,13 +3,16 @@
  * The sans-IO peer connection: JSEP (RFC 8829) signaling over one ICE agent (RFC 8445,
  * trickle RFC 8838), one DTLS association (RFC 6347, roles from a=setup per RFC 8842
  * section 5 and RFC 4145 section 4, fingerprints per RFC 8122 section 5), one SCTP
- * association for data channels (RFC 8261, RFC 8831, RFC 8832), all m= sections in one
- * BUNDLE group (RFC 8843) with rtcp-mux (RFC 8035). The bundle policy (RFC 8829 section
- * 4.1.1, `transport.ts`) marks sections bundle-only in initial offers (section 5.2.1) and
- * rejects, in answers, the sections it would not bundle (section 5.3.1, RFC 8843 section
- * 7.3.3); sections left outside the first transport's BUNDLE group are rejected too, as
- * one transport is all this peer runs (and, in a remote answer that did not bundle them,
- * RFC 8843 section 7.4, treated as rejected).
+ * association for data channels (RFC 8261, RFC 8831, RFC 8832), with rtcp-mux (RFC 8035).
+ * The bundle policy (RFC 8829 section 4.1.1, `transport.ts`) marks sections bundle-only in
+ * initial offers (section 5.2.1) and rejects, in answers, the sections it would not bundle
+ * (section 5.3.1, RFC 8843 section 7.3.3). Each BUNDLE group shares one transport (RFC
+ * 8843 section 7.1); a section outside every group (a remote that does not bundle, RFC
+ * 8843 section 7.4) has its own ICE agent, DTLS association and SRTP session
+ * (`peer-transport.ts`), and in an initial offer every section that is not bundle-only
+ * has its own ICE credentials (RFC 8843 section 10). Transports share our sockets and
+ * TURN allocations; datagrams are told apart by STUN ufrag, transaction and remote
+ * address (`pickTransport`).
  *
  * - Signaling states and transitions: RFC 8829 section 3.2 (the state diagram) and
  *   W3C webrtc-pc 4.3.1 "set the RTCSessionDescription", with rollback (RFC 8829
@@ -49,7 +52,7 @@ import type { TransportAddress } from '../ice/stun-binding.js';
 import { SctpAssociation } from '../sctp/association.js';
 import { DEFAULT_MTU_BYTES, DTLS_MAX_PACKET_BYTES } from '../sctp/constants.js';
 import {
-  addCandidate, addEndOfCandidates, answerBundleGroups, answerDirection, answerSetup, buildDataChannelMedia, buildRejectedMedia,
+  addCandidate, addEndOfCandidates, attributesOf, answerBundleGroups, answerDirection, answerSetup, buildDataChannelMedia, buildRejectedMedia,
   buildRtpMedia, buildSession, candidates as sdpCandidates, codecs as sdpCodecs, direction as sdpDirection, endOfCandidates,
   fingerprints as sdpFingerprints, iceCredentials, isIceLite, isPortZero, mediaIndexForCandidate, mid as sdpMid, negotiateCodecs,
   negotiateHeaderExtensions, parseCandidate as parseSdpCandidate, parseSdp, remoteSctpParameters, serializeCandidate as serializeSdpCandidate,
@@ -58,9 +61,9 @@ import {
 import type { Candidate as SdpCandidate, CodecCapability, Direction, MediaDescription, SessionDescription, TransportAttributes } from '../sdp/index.js';
 import { Relay } from './relay.js';
 import type { TurnServerConfig } from './relay.js';
-import { PairStatsTracker } from './pair-stats.js';
-import { BUNDLE_POLICIES, DEFAULT_BUNDLE_POLICY, bundleOnlyMids, policyRejections, sharingTransport, withTaggedGroupRejections } from './transport.js';
-import type { BundlePolicy } from './transport.js';
+import { PeerTransport, pickTransport } from './peer-transport.js';
+import { BUNDLE_POLICIES, DEFAULT_BUNDLE_POLICY, bundleOnlyMids, policyRejections, transportAssignments, withTaggedGroupRejections } from './transport.js';
+import type { BundlePolicy, TransportAssignment } from './transport.js';
 import type { PairCounters, TransportTotals } from './pair-stats.js';
 import { DEFAULT_CODECS, DEFAULT_HEADER_EXTENSIONS, offerCodecs, offerHeaderExtensions } from './capabilities.js';
 import { randomIceString, randomU32 } from '../common/random.js';
@@ -76,7 +79,6 @@ import type { MediaCoreFactory, ReceiverCore, RtpCodec, SenderCore, SenderCoreSt
 import { RtpRouter } from './media-router.js';
 import type { RouterCounters } from './media-router.js';
 import { MediaSrtpSession } from './media-srtp.js';
-import { TwccFeedbackGenerator } from './media-twcc.js';
 import { parseTransportCc } from '../rtp/extensions.js';
 import { getRtpExtension } from '../rtp/rtp-packet.js';
 import { serializeRtcp } from '../rtp/rtcp.js';
@@ -222,6 +224,8 @@ export interface PeerTransportInfo {
 /** One transceiver's media as getStats reports it. */
 export interface MediaStatsEntry {
   readonly mid: string;
+  /** The stats id (`T<id>`) of the transport the transceiver uses. */
+  readonly transportId?: string;
   readonly kind: MediaKind;
   readonly codec?: RtpCodec;
   readonly sender?: SenderCoreStats & { readonly ssrc: number };
@@ -271,6 +275,29 @@ export const MAX_REMOTE_DESCRIPTION_CANDIDATES = 256;
 export const MAX_RELAYS = 4;
 /** Data channels this core tracks by key (RFC 8831 6.2: 65535 stream ids at most). */
 export const MAX_PEER_CHANNELS = 65_534;
+
+/** One transport as getStats reports it (W3C webrtc-stats RTCTransportStats and what it references). */
+export interface TransportSnapshot {
+  /** Stable while the transport lives; stats ids are `T<id>`. */
+  readonly id: string;
+  /** The mids of the sections using it. */
+  readonly mids: readonly string[];
+  readonly ice: IceAgent['stats'] | undefined;
+  readonly selectedPair: SelectedPair | undefined;
+  readonly localCandidates: readonly IceCandidate[];
+  readonly remoteCandidates: readonly IceCandidate[];
+  readonly dtlsState: 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
+  readonly dtlsRole: 'client' | 'server' | undefined;
+  readonly iceRole: IceRole | undefined;
+  readonly iceState: IceConnectionState;
+  /** Every pair of the checklist with its W3C counters (undefined before any datagram). */
+  readonly pairs: readonly PairSnapshot[];
+  readonly transportTotals: Readonly<TransportTotals>;
+  readonly selectedPairChanges: number;
+  readonly localUfrag: string | undefined;
+  /** What DTLS negotiated, once connected. */
+  readonly dtls: { readonly version: string; readonly cipherSuite: string; readonly srtpProfile: string | undefined; readonly peerCertificate: Uint8Array; readonly peerFingerprint: CertFingerprint } | undefined;
+}
 
 /** One candidate pair as getStats reports it. */
 export interface PairSnapshot {
@@ -360,10 +387,28 @@ const CNAME_LENGTH = 16;
 
 const FIRST_BYTE = { stunMax: 3, dtlsMin: 20, dtlsMax: 63, rtpMin: 128, rtpMax: 191 } as const;
 
-/** The ICE credentials of the first live m= section (the BUNDLE transport). */
-function firstCredentials(session: SessionDescription): { ufrag: string; pwd: string } | undefined {
-  const m = session.media.find((x) => !isPortZero(x));
-  return m ? iceCredentials(m, session) : undefined;
+/** Which sections use which transport: the key section's mid, and the mids sharing it. */
+interface TransportPlan {
+  readonly mid: string;
+  readonly mids: readonly string[];
+}
+
+/** The agent states W3C webrtc-pc 4.3.3 aggregates (RTCIceConnectionState). */
+function aggregateIceConnection(states: readonly IceConnectionState[]): IceConnectionState {
+  const all = (ok: readonly IceConnectionState[]): boolean => states.every((x) => ok.includes(x));
+  if (states.includes('failed')) return 'failed';
+  if (states.includes('disconnected')) return 'disconnected';
+  if (all(['new', 'closed'])) return 'new';
+  if (states.includes('new') || states.includes('checking')) return 'checking';
+  if (all(['completed', 'closed'])) return 'completed';
+  return 'connected';
+}
+
+/** W3C webrtc-pc 4.3.2 RTCIceGatheringState over the transports. */
+function aggregateIceGathering(states: readonly IceGatheringState[]): IceGatheringState {
+  if (states.includes('gathering')) return 'gathering';
+  if (states.length > 0 && states.every((x) => x === 'complete')) return 'complete';
+  return 'new';
 }
 
 /** A W3C RTCRtpTransceiverDirection we accept from the caller. */
@@ -402,18 +447,18 @@ export class PeerConnection {
   readonly bundlePolicy: BundlePolicy;
   readonly stats: PeerStats = { dtlsDatagramsIn: 0, rtpDatagramsDropped: 0, unknownDatagramsDropped: 0, earlyDtlsDropped: 0, eventsDropped: 0, transmitsDropped: 0 };
 
-  private agent: IceAgent | undefined;
-  /** Per-pair datagram and STUN counters for getStats (W3C webrtc-stats 7.18). */
-  private readonly pairStats = new PairStatsTracker();
-  /** How many times ICE selected a (new) pair (RTCTransportStats.selectedCandidatePairChanges). */
-  private selectedPairChanges = 0;
+  /** The transports in use, the first one's section first (one with BUNDLE). */
+  private transports: PeerTransport[] = [];
+  /** mid -> the transport its section uses. */
+  private transportOfMid = new Map<string, PeerTransport>();
+  /** Transports as of the last stable state, for rollback. */
+  private stableTransports: { readonly list: PeerTransport[]; readonly byMid: Map<string, PeerTransport> } = { list: [], byMid: new Map() };
+  private nextTransportId = 1;
+  /** Transports an offer left out, kept until the answer (closed) or a rollback (back). */
+  private readonly setAside = new Set<PeerTransport>();
+  /** The transport the SCTP association runs on (the data section's). */
+  private sctpTransport: PeerTransport | undefined;
   private hostBases: TransportAddress[] = [];
-  private dtls: DtlsEndpoint | undefined;
-  private dtlsRoleValue: 'client' | 'server' | undefined;
-  private dtlsFailed = false;
-  private earlyDtls: Uint8Array[] = [];
-  /** The ICE RTT last given to the DTLS endpoint (its first retransmission timeout). */
-  private dtlsRttMs: number | undefined;
   private manager: DataChannelManager | undefined;
   private remoteMaxMessageSize: number | undefined;
   private remoteSctpPort = 5000;
@@ -446,6 +491,8 @@ export class PeerConnection {
   private closedFlag = false;
   private remoteDescriptionCandidates = 0;
   private readonly relays: Relay[] = [];
+  /** What each relay's allocation gave, replayed to transports created after it. */
+  private readonly relayResults = new Map<string, (now: number, agent: IceAgent) => void>();
   private channelsOpened = 0;
   private channelsClosed = 0;
 
@@ -453,7 +500,6 @@ export class PeerConnection {
   private readonly mediaCores: MediaCoreFactory;
   /** RFC 3550 6.5.1 / RFC 7022: one CNAME per peer connection, random. */
   readonly cname: string;
-  private readonly srtp = new MediaSrtpSession();
   private readonly router = new RtpRouter();
   private readonly media = new Map<string, MediaState>();
   /** Our SSRC (media or RTX) -> mid, for RTCP feedback and uniqueness. */
@@ -466,12 +512,6 @@ export class PeerConnection {
   private mediaNoPath = 0;
   /** Old mid -> current mid of transceivers renamed by renameSection (bounded by MAX_TRANSCEIVERS). */
   private readonly midAliases = new Map<string, string>();
-  /** Transport-wide congestion control feedback for what we receive (transport-cc negotiated). */
-  private readonly twcc = new TwccFeedbackGenerator();
-  /** Negotiated ids of the transport-wide sequence number extension on receiving sections. */
-  private twccExtensionIds: number[] = [];
-  /** SSRC our TWCC feedback is sent from, and whether reduced-size RTCP is negotiated for it. */
-  private twccSender: { readonly ssrc: number; readonly reducedSize: boolean } | undefined;
 
   constructor(options: PeerConnectionOptions) {
     this.options = options;
@@ -507,40 +547,58 @@ export class PeerConnection {
   get connectionState(): PeerConnectionState {
     return this.connection;
   }
+  /** The DTLS role of the data channels' transport (else the first one). */
   get dtlsRole(): 'client' | 'server' | undefined {
-    return this.dtlsRoleValue;
+    return this.dataTransport()?.dtlsRole;
   }
   get iceRole(): IceRole | undefined {
-    return this.agent?.role;
+    return this.transports[0]?.agent.role;
   }
   get fingerprint(): CertFingerprint {
     return this.localFingerprint;
   }
-  /** Our current ICE username fragment (undefined before the ICE agent exists). */
+  /** Our current ICE username fragment: the first transport's (undefined before one exists). */
   get localIceUfrag(): string | undefined {
-    return this.agent?.localUfrag;
+    return this.transports[0]?.agent.localUfrag;
   }
+  /** Every local ufrag a STUN request may name, over all transports (for a shared socket's demux). */
+  get localIceUfrags(): readonly string[] {
+    return this.transports.flatMap((t) => t.agent.localUfrags);
+  }
+  /** The selected pair of the data channels' transport (else the first one). */
   get selectedPair(): SelectedPair | undefined {
-    return this.agent?.selectedPair;
+    return this.dataTransport()?.agent.selectedPair;
+  }
+  /** How many ICE/DTLS transports the peer runs now (one with BUNDLE). */
+  get transportCount(): number {
+    return this.transports.length;
   }
   /**
    * The transport `mid` uses (W3C RTCDtlsTransport / RTCIceTransport), or without `mid` the
    * one the data channels use; undefined before a description created the ICE agent and
-   * for unknown mids. Every section shares the BUNDLE transport (RFC 8843) here.
+   * for unknown mids. Sections of one BUNDLE group (RFC 8843) share one.
    */
   transportInfo(mid?: string): PeerTransportInfo | undefined {
-    const agent = this.agent;
-    if (!agent) return undefined;
-    if (mid !== undefined && !this.sections.some((s) => s.mid === this.resolveMid(mid))) return undefined;
-    const d = this.dtls?.state;
-    const dtlsState = this.closedFlag ? 'closed' : this.dtlsFailed ? 'failed' : d === undefined || d === 'new' ? 'new' : d === 'handshaking' ? 'connecting' : d;
-    const cert = this.dtls?.negotiated?.peerCertificate;
+    let t: PeerTransport | undefined;
+    if (mid === undefined) t = this.dataTransport();
+    else {
+      const resolved = this.resolveMid(mid);
+      if (!this.sections.some((s) => s.mid === resolved)) return undefined;
+      t = this.transportOfMid.get(resolved) ?? this.transports[0];
+    }
+    if (!t) return undefined;
+    const cert = t.dtls?.negotiated?.peerCertificate;
     return {
-      id: 'bundle', mid: this.sections.find((s) => !s.rejected)?.mid ?? this.sections[0]?.mid ?? '0',
-      iceState: this.iceConnection, iceGatheringState: this.iceGathering, iceRole: agent.role,
-      selectedPair: this.closedFlag ? undefined : agent.selectedPair,
-      dtlsState, remoteCertificates: cert ? [cert] : [],
+      id: t.id, mid: t.mid,
+      iceState: this.closedFlag ? 'closed' : t.iceConnection, iceGatheringState: t.iceGathering, iceRole: t.agent.role,
+      selectedPair: this.closedFlag ? undefined : t.agent.selectedPair,
+      dtlsState: this.closedFlag ? 'closed' : t.dtlsState, remoteCertificates: cert ? [cert] : [],
     };
+  }
+
+  /** The transport of the data channels once negotiated, else the first. */
+  private dataTransport(): PeerTransport | undefined {
+    return this.sctpTransport ?? this.transports[0];
   }
 
   /** The SCTP association for data channels, once an answer negotiated one (W3C RTCSctpTransport). */
@@ -597,9 +655,17 @@ export class PeerConnection {
   pollTimeout(): number | undefined {
     if (this.closedFlag) return undefined;
     let best: number | undefined;
-    for (const t of [this.agent?.pollTimeout(), this.dtls?.pollTimeout(), this.manager?.pollTimeout(), this.mediaTimeout(), ...this.relays.map((r) => r.client.pollTimeout())]) {
+    const consider = (t: number | undefined): void => {
       if (t !== undefined && (best === undefined || t < best)) best = t;
+    };
+    for (const t of this.transports) {
+      consider(t.agent.pollTimeout());
+      consider(t.dtls?.pollTimeout());
+      consider(t.twcc.pollTimeout());
     }
+    consider(this.manager?.pollTimeout());
+    consider(this.mediaTimeout());
+    for (const r of this.relays) consider(r.client.pollTimeout());
     return best;
   }
 
@@ -608,20 +674,21 @@ export class PeerConnection {
   /** The bases the caller bound (one UDP socket each); host candidates come from them. */
   addHostBases(now: number, bases: readonly TransportAddress[]): void {
     for (const b of bases) if (!this.hostBases.some((h) => h.address === b.address && h.port === b.port)) this.hostBases.push(b);
-    if (this.agent) {
-      if (!this.relayOnly) this.agent.addHostBases(now, bases);
+    if (this.transports.length > 0) {
+      if (!this.relayOnly) for (const t of this.transports) t.agent.addHostBases(now, bases);
       this.pump(now);
     }
   }
 
   /** A datagram that arrived on one of our bases. */
   handleInput(now: number, dgram: { readonly local: TransportAddress; readonly remote: TransportAddress; readonly data: Uint8Array }): void {
-    if (this.closedFlag || !this.agent) return;
+    if (this.closedFlag || this.transports.length === 0) return;
     const relay = this.relays.find((r) => r.owns(dgram.local, dgram.remote, dgram.data));
     if (relay) relay.client.handleInput(now, dgram.data);
     else {
-      this.pairStats.received(now, dgram.local, dgram.remote, dgram.data);
-      this.agent.handleInput(now, dgram);
+      const t = pickTransport(this.transports, dgram.remote, dgram.data) as PeerTransport;
+      t.pairStats.received(now, dgram.local, dgram.remote, dgram.data);
+      t.agent.handleInput(now, dgram);
     }
     this.pump(now);
   }
@@ -629,8 +696,10 @@ export class PeerConnection {
   handleTimeout(now: number): void {
     if (this.closedFlag) return;
     const due = (t: number | undefined): boolean => t !== undefined && t <= now;
-    if (this.agent && due(this.agent.pollTimeout())) this.agent.handleTimeout(now);
-    if (this.dtls && due(this.dtls.pollTimeout())) this.dtls.handleTimeout(now);
+    for (const t of this.transports) {
+      if (due(t.agent.pollTimeout())) t.agent.handleTimeout(now);
+      if (t.dtls && due(t.dtls.pollTimeout())) t.dtls.handleTimeout(now);
+    }
     if (this.manager && due(this.manager.pollTimeout())) this.manager.handleTimeout(now);
     for (const r of this.relays) if (due(r.client.pollTimeout())) r.client.handleTimeout(now);
     this.mediaHandleTimeout(now);
@@ -784,8 +853,9 @@ export class PeerConnection {
       const st = s.kind === 'application' ? undefined : this.media.get(s.mid);
       if (!st) continue;
       const codec = st.negotiated?.codecs[0];
+      const t = this.transportOfMid.get(st.mid);
       out.push({
-        mid: st.mid, kind: st.kind, framesDropped: st.framesDropped,
+        mid: st.mid, kind: st.kind, framesDropped: st.framesDropped, ...(t ? { transportId: `T${t.id}` } : {}),
         ...(codec ? { codec } : {}),
         ...(st.sender ? { sender: { ...st.sender.stats(), ssrc: st.sender.ssrc } } : {}),
         ...(st.receiver ? { receiver: st.receiver.stats() } : {}),
@@ -799,14 +869,17 @@ export class PeerConnection {
    * "EXTRACTOR-dtls_srtp"). Throws InvalidStateError before DTLS is connected.
    */
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
-    if (!this.dtls || this.dtls.state !== 'connected') throw new InvalidStateError('DTLS is not connected');
-    return this.dtls.exportKeyingMaterial(label, length, context);
+    const dtls = this.dataTransport()?.dtls;
+    if (!dtls || dtls.state !== 'connected') throw new InvalidStateError('DTLS is not connected');
+    return dtls.exportKeyingMaterial(label, length, context);
   }
 
-  /** SRTP and routing counters of the BUNDLE transport. */
+  /** SRTP (summed over the transports) and routing counters. */
   mediaTransportStats(): MediaTransportStats {
+    const srtp: MediaSrtpCounters = { ...(this.transports[0]?.srtp.counters ?? new MediaSrtpSession().counters) };
+    for (const t of this.transports.slice(1)) for (const k of Object.keys(srtp) as (keyof MediaSrtpCounters)[]) srtp[k] += t.srtp.counters[k];
     return {
-      srtp: { ...this.srtp.counters }, routing: { ...this.router.counters }, srtpProfile: this.srtp.profile,
+      srtp, routing: { ...this.router.counters }, srtpProfile: this.transports.find((t) => t.srtp.profile !== undefined)?.srtp.profile,
       malformed: this.mediaMalformed, notReceiving: this.mediaNotReceiving, coreErrors: this.mediaCoreErrors, noPath: this.mediaNoPath,
     };
   }
@@ -816,21 +889,20 @@ export class PeerConnection {
     this.checkOpen();
     // RFC 8829 section 3.2: an offer is made from stable (or replaces our pending offer).
     if (this.signaling !== 'stable' && this.signaling !== 'have-local-offer') throw new InvalidStateError(`createOffer in signaling state ${this.signaling}`);
-    const agent = this.ensureAgent(now, 'controlling');
+    this.ensureTransport(now, 'controlling');
     if (options.iceRestart === true) {
-      agent.restart(now);
+      for (const t of this.transports) t.agent.restart(now);
       this.pump(now);
     }
     if (this.wantDataSection && !this.sections.some((s) => s.kind === 'application')) {
       this.sections.push({ mid: this.allocateMid(), kind: 'application', direction: 'sendrecv', rejected: false, track: null, local: true, stopped: false });
     }
-    const setup = this.offerSetup();
-    const transport = this.transportAttributes(setup);
     const media: MediaDescription[] = [];
     const previous = (this.currentRemote ?? this.currentLocal)?.session;
     // RFC 8829 section 5.2.1: bundle-only marks appear in initial offers only (5.2.2).
     const initial = this.currentLocal === undefined && this.currentRemote === undefined;
     const bundleOnly = initial ? bundleOnlyMids(this.sections.filter((s) => !s.rejected), this.bundlePolicy) : new Set<string>();
+    this.syncTransports(now, this.offerPlan(bundleOnly), false);
     for (const s of this.sections) {
       if (s.rejected) {
         const prev = previous?.media.find((m) => sdpMid(m) === s.mid);
@@ -840,10 +912,11 @@ export class PeerConnection {
         media.push(buildRejectedMedia(prev ?? placeholder));
         continue;
       }
-      media.push(this.buildSection(s, bundleOnly.has(s.mid) ? undefined : transport, undefined) as MediaDescription);
+      const t = this.transportOfMid.get(s.mid) ?? (this.transports[0] as PeerTransport);
+      media.push(this.buildSection(s, bundleOnly.has(s.mid) ? undefined : this.transportAttributes(t, this.offerSetup(t)), undefined) as MediaDescription);
     }
     const live = this.sections.filter((s) => !s.rejected).map((s) => s.mid);
-    const built = withIcePacing(buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: live.length > 0 ? [live] : [], msidStreams: this.sendingStreamIds() }), this.agent as IceAgent);
+    const built = withIcePacing(buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: live.length > 0 ? [live] : [], msidStreams: this.sendingStreamIds() }), (this.transports[0] as PeerTransport).agent);
     // RFC 8829 section 5.2.1: every section uses the same certificates, "or these values MUST
     // be session-level attributes". With bundle-only sections (no a=fingerprint of their
     // own) we also write it at session level: libwebrtc otherwise takes a bundle-only
@@ -863,35 +936,42 @@ export class PeerConnection {
       throw new InvalidStateError(`createAnswer in signaling state ${this.signaling}`);
     }
     const offer = (this.pendingRemote as Description).session;
-    this.ensureAgent(now, 'controlled');
-    const offeredSetup = offer.media.map((m) => setupRole(m, offer)).find((r) => r !== undefined);
-    // Keep the DTLS role chosen in the first answer across renegotiation (RFC 8842 section 5.5).
-    const setup: 'active' | 'passive' = this.dtlsRoleValue !== undefined ? (this.dtlsRoleValue === 'client' ? 'active' : 'passive') : answerSetup(offeredSetup);
-    const transport = this.transportAttributes(setup);
+    const primary = this.ensureTransport(now, 'controlled');
+    const attributesFor = (s: Section): TransportAttributes => {
+      const t = this.transportOfMid.get(s.mid) ?? primary;
+      const keyIndex = offer.media.findIndex((m, i) => (sdpMid(m) ?? String(i)) === t.mid);
+      const keyMedia = offer.media[keyIndex];
+      const offeredSetup = keyMedia ? setupRole(keyMedia, offer) : offer.media.map((m) => setupRole(m, offer)).find((r) => r !== undefined);
+      // Keep the DTLS role chosen in the first answer across renegotiation (RFC 8842 section 5.5).
+      const setup: 'active' | 'passive' = t.dtlsRole !== undefined ? (t.dtlsRole === 'client' ? 'active' : 'passive') : answerSetup(offeredSetup);
+      return this.transportAttributes(t, setup);
+    };
     const accepted = new Set<string>();
     // RFC 8829 section 5.3.1: rejected when stopped, without a common format, or not bundled
     // as the bundle policy wants; then the whole group of a rejected offerer-tagged section
     // (RFC 8843 section 7.3.3).
     const byPolicy = policyRejections(offer, this.bundlePolicy);
+    const grouped = new Set(attributesOf(offer, 'group').filter((g) => g.semantics === 'BUNDLE').flatMap((g) => g.mids));
     const built: (MediaDescription | undefined)[] = offer.media.map((m, i) => {
       const s = this.sections[i];
       if (s === undefined || s.rejected || byPolicy.has(i) || isPortZero(m) && !m.attributes.some((a) => a.type === 'unknown' && a.name === 'bundle-only')) return undefined;
-      return this.buildSection(s, transport, m);
+      // A bundle-only section outside every BUNDLE group has no transport (port 0, no ICE
+      // attributes; RFC 8843 section 6): rejected, as an answerer without BUNDLE would.
+      if (isPortZero(m) && !grouped.has(sdpMid(m) ?? '')) return undefined;
+      // Each section with the attributes of its transport: its BUNDLE group's (RFC 8843
+      // section 7.1) or, outside every group, its own (section 7.4).
+      return this.buildSection(s, attributesFor(s), m);
     });
     const rejected = withTaggedGroupRejections(offer, new Set(built.flatMap((b, i) => (b === undefined ? [i] : []))));
-    // One transport: the first accepted section's, shared by its BUNDLE group; a section
-    // outside it would need a transport of its own, which this peer does not run.
-    const first = built.findIndex((b, i) => b !== undefined && !rejected.has(i));
-    const onTransport = first < 0 ? new Set<number>() : sharingTransport(offer, first);
     const media: MediaDescription[] = offer.media.map((m, i) => {
       const b = built[i];
       const s = this.sections[i];
-      if (b === undefined || s === undefined || rejected.has(i) || !onTransport.has(i)) return buildRejectedMedia(m);
+      if (b === undefined || s === undefined || rejected.has(i)) return buildRejectedMedia(m);
       accepted.add(s.mid);
       return b;
     });
     const bundle = answerBundleGroups(offer, accepted);
-    const session = withIcePacing(buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: bundle.groups, msidStreams: this.sendingStreamIds() }), this.agent as IceAgent);
+    const session = withIcePacing(buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: bundle.groups, msidStreams: this.sendingStreamIds() }), primary.agent);
     const sdp = serializeSdp(session);
     this.lastAnswer = sdp;
     return { type: 'answer', sdp };
@@ -919,10 +999,14 @@ export class PeerConnection {
     if (session.media.length !== (type === 'offer' ? this.sections.length : (this.pendingRemote as Description).session.media.length)) {
       throw new InvalidArgumentError('the description does not match the last one created (m= sections differ)');
     }
-    const agent = this.ensureAgent(now, type === 'offer' ? 'controlling' : 'controlled');
+    this.ensureTransport(now, type === 'offer' ? 'controlling' : 'controlled');
+    // An answer fixes which transports stay (RFC 8843 section 7.4: sections it bundles share one).
+    if (type === 'answer') this.syncTransports(now, this.planOf(session), true);
     let withCandidates = session;
-    for (const c of agent.localCandidates) withCandidates = this.addLocalCandidateTo(withCandidates, serializeIceCandidate(c));
-    if (this.iceGathering === 'complete' && agent.localCandidates.length > 0) withCandidates = this.endLocalCandidates(withCandidates);
+    for (const t of this.transports) {
+      for (const c of t.agent.localCandidates) withCandidates = this.addLocalCandidateTo(withCandidates, serializeIceCandidate(c), t);
+      if (t.iceGathering === 'complete' && t.agent.localCandidates.length > 0) withCandidates = this.endLocalCandidates(withCandidates, t);
+    }
     const d: Description = { type, session: withCandidates };
     if (type === 'offer') {
       this.pendingLocal = d;
@@ -979,7 +1063,7 @@ export class PeerConnection {
       const pending = all.slice(negotiatedCount).filter((x) => x.local);
       const offerMids = session.media.map((m, i) => sdpMid(m) ?? String(i));
       if (session.media.length < next.length) throw new InvalidArgumentError('an offer must keep every m= section of the previous one (RFC 8829 section 5.2.2)');
-      this.ensureAgent(now, 'controlled');
+      this.ensureTransport(now, 'controlled');
       // Match sections by position (RFC 8829 section 5.10): new ones become transceivers.
       session.media.forEach((m, i) => {
         const value = sdpMid(m) ?? String(i);
@@ -1021,19 +1105,16 @@ export class PeerConnection {
       }
       this.sections = next;
       this.pruneMedia();
-      // RFC 8839 section 4.4.1.1.2 / RFC 8445 section 9: an offer with new credentials is
-      // an ICE restart, and the answerer picks new credentials too.
-      const previous = this.currentRemote?.session;
-      const before = previous ? firstCredentials(previous) : undefined;
-      const after = firstCredentials(session);
-      if (before && after && before.ufrag !== after.ufrag) this.ensureAgent(now, 'controlled').restart(now);
+      // The offer's transports (RFC 8843 section 7.1): a BUNDLE group shares its tagged
+      // section's, any other section has its own; the answer may still drop some.
+      this.syncTransports(now, this.planOf(session), false);
       this.pendingRemote = { type, session };
-      this.applyRemoteTransport(now, session);
+      this.applyRemoteTransport(now, session, true);
       this.updateRemoteTracks(session, 'offer');
       this.setSignaling('have-remote-offer');
     } else if (type === 'pranswer') {
       this.pendingRemote = { type, session };
-      this.applyRemoteTransport(now, session);
+      this.applyRemoteTransport(now, session, false);
       // W3C 4.4.1.6: a pranswer announces remote tracks as an answer does (media itself waits for the answer).
       this.updateRemoteTracks(session, 'answer');
       this.setSignaling('have-remote-pranswer');
@@ -1042,17 +1123,14 @@ export class PeerConnection {
       this.pendingRemote = undefined;
       this.currentLocal = this.pendingLocal;
       this.pendingLocal = undefined;
-      // One transport: the first live section's and its BUNDLE group's. Sections the answer
-      // accepts outside that group (it did not bundle them, RFC 8843 section 7.4) would need
-      // a transport of their own; they are treated as rejected.
-      const firstLive = session.media.findIndex((m) => !isPortZero(m));
-      const onTransport = firstLive < 0 ? new Set<number>() : sharingTransport(session, firstLive);
       session.media.forEach((m, i) => {
         const s = this.sections[i];
         if (s && isPortZero(m) && !m.attributes.some((a) => a.type === 'unknown' && a.name === 'bundle-only')) s.rejected = true;
-        if (s && !isPortZero(m) && !onTransport.has(i)) s.rejected = true;
       });
-      this.applyRemoteTransport(now, session);
+      // The answer's BUNDLE groups share their tagged section's transport; a section it did
+      // not bundle keeps the transport we offered it with (RFC 8843 section 7.4).
+      this.syncTransports(now, this.planOf(session), true);
+      this.applyRemoteTransport(now, session, false);
       this.applyAnswer(now, (this.currentLocal as Description).session, session, 'remote');
       this.updateRemoteTracks(session, 'answer');
       this.setSignaling('stable');
@@ -1066,9 +1144,11 @@ export class PeerConnection {
     const remote = this.pendingRemote ?? this.currentRemote;
     if (remote === undefined) throw new InvalidStateError('addIceCandidate before setRemoteDescription');
     const text = init?.candidate ?? '';
-    const agent = this.agent as IceAgent;
     if (text === '') {
-      agent.endOfRemoteCandidates(now);
+      // W3C 4.4.1.7: end-of-candidates for the named section's transport, or for all.
+      const named = init?.sdpMid ?? (init?.sdpMLineIndex !== undefined && init.sdpMLineIndex !== null ? this.sections[init.sdpMLineIndex]?.mid : undefined);
+      const t = named === undefined || named === null ? undefined : this.transportOfMid.get(named);
+      for (const x of t ? [t] : this.transports) x.agent.endOfRemoteCandidates(now);
       this.pump(now);
       return;
     }
@@ -1093,14 +1173,15 @@ export class PeerConnection {
       if (remote === this.pendingRemote) this.pendingRemote = { type: remote.type, session };
       else this.currentRemote = { type: remote.type, session };
     }
-    this.addRemoteCandidateToAgent(now, parsed);
+    const t = this.transportOfMid.get(this.sections[index]?.mid ?? '') ?? this.transports[0];
+    if (t) this.addRemoteCandidateToAgent(now, t, parsed);
     this.pump(now);
   }
 
   /** The answer to an `mdns-query` event: an IP address, or undefined when it did not resolve. */
   resolveMdns(now: number, name: string, address: string | undefined): void {
-    if (this.closedFlag || !this.agent) return;
-    this.agent.resolveMdns(now, name, address);
+    if (this.closedFlag) return;
+    for (const t of this.transports) t.agent.resolveMdns(now, name, address);
     this.pump(now);
   }
 
@@ -1157,68 +1238,73 @@ export class PeerConnection {
     this.pump(now);
   }
 
-  /** What getStats reports: the ICE, DTLS and channel counters of this peer. */
-  statsSnapshot(): {
-    readonly ice: IceAgent['stats'] | undefined;
-    readonly selectedPair: SelectedPair | undefined;
-    readonly localCandidates: readonly IceCandidate[];
-    readonly remoteCandidates: readonly IceCandidate[];
-    readonly dtlsState: 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
-    readonly dtlsRole: 'client' | 'server' | undefined;
-    readonly iceRole: IceRole | undefined;
+  /**
+   * What getStats reports: per transport the ICE, DTLS and pair counters (`transports`,
+   * the data channels' transport first), the same for that transport at top level, and
+   * the channel counters of this peer.
+   */
+  statsSnapshot(): TransportSnapshot & {
     readonly channels: readonly (PeerChannel & { readonly counters: ChannelCounters; readonly state: string })[];
     readonly dataChannelsOpened: number;
     readonly dataChannelsClosed: number;
-    /** Every pair of the checklist with its W3C counters (undefined before any datagram). */
-    readonly pairs: readonly PairSnapshot[];
-    readonly transportTotals: Readonly<TransportTotals>;
-    readonly selectedPairChanges: number;
-    readonly localUfrag: string | undefined;
-    /** What DTLS negotiated, once connected. */
-    readonly dtls: { readonly version: string; readonly cipherSuite: string; readonly srtpProfile: string | undefined; readonly peerCertificate: Uint8Array; readonly peerFingerprint: CertFingerprint } | undefined;
+    readonly transports: readonly TransportSnapshot[];
     readonly localCertificate: Uint8Array;
     readonly localFingerprint: CertFingerprint;
   } {
-    const d = this.dtls?.state;
-    const dtlsState = this.dtlsFailed ? 'failed' : d === undefined || d === 'new' ? 'new' : d === 'handshaking' ? 'connecting' : d;
+    const main = this.dataTransport();
+    const ordered = main ? [main, ...this.transports.filter((t) => t !== main)] : [];
+    const transports = ordered.map((t) => this.transportSnapshot(t));
+    const empty: TransportSnapshot = {
+      id: '01', mids: [], ice: undefined, selectedPair: undefined, localCandidates: [], remoteCandidates: [], dtlsState: 'new', dtlsRole: undefined, iceRole: undefined,
+      iceState: 'new', pairs: [], transportTotals: { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 }, selectedPairChanges: 0, localUfrag: undefined, dtls: undefined,
+    };
     return {
-      ice: this.agent?.stats,
-      selectedPair: this.agent?.selectedPair,
-      localCandidates: this.agent?.localCandidates ?? [],
-      remoteCandidates: this.agent?.remoteCandidates ?? [],
-      dtlsState,
-      dtlsRole: this.dtlsRoleValue,
-      iceRole: this.agent?.role,
+      ...(transports[0] ?? empty),
+      transports,
       channels: [...this.channels.values()].map((e) => ({
         ...this.channelView(e), counters: { ...e.counters },
         state: (e.id !== null && this.manager?.getChannel(e.id)?.readyState) || 'connecting',
       })),
       dataChannelsOpened: this.channelsOpened,
       dataChannelsClosed: this.channelsClosed,
-      pairs: this.pairSnapshots(),
-      transportTotals: { ...this.pairStats.totals },
-      selectedPairChanges: this.selectedPairChanges,
-      localUfrag: this.agent?.localUfrag,
-      dtls: this.dtls?.negotiated,
       localCertificate: this.certificate.der,
       localFingerprint: this.localFingerprint,
     };
   }
 
+  private transportSnapshot(t: PeerTransport): TransportSnapshot {
+    const mids = [...this.transportOfMid].filter(([, x]) => x === t).map(([m]) => m);
+    return {
+      id: t.id, mids: mids.length > 0 ? mids : [t.mid],
+      ice: t.agent.stats,
+      selectedPair: t.agent.selectedPair,
+      localCandidates: t.agent.localCandidates,
+      remoteCandidates: t.agent.remoteCandidates,
+      dtlsState: t.dtlsState,
+      dtlsRole: t.dtlsRole,
+      iceRole: t.agent.role,
+      iceState: this.closedFlag ? 'closed' : t.iceConnection,
+      pairs: this.pairSnapshots(t),
+      transportTotals: { ...t.pairStats.totals },
+      selectedPairChanges: t.selectedPairChanges,
+      localUfrag: t.agent.localUfrag,
+      dtls: t.dtls?.negotiated,
+    };
+  }
+
   /** The checklist (and the selected pair, even when a restart replaced the checklist) with counters. */
-  private pairSnapshots(): PairSnapshot[] {
-    const agent = this.agent;
-    if (!agent) return [];
+  private pairSnapshots(t: PeerTransport): PairSnapshot[] {
+    const agent = t.agent;
     // The pair carrying data, also before nomination (what webrtc-stats' selected pair is).
     const selected = agent.sendingPair;
     const same = (a: IceCandidate, b: IceCandidate): boolean => a.address === b.address && a.port === b.port && a.type === b.type && a.foundation === b.foundation;
     const out: PairSnapshot[] = agent.checklist.map((p) => ({
       local: p.local, remote: p.remote, state: p.state, nominated: p.nominated,
       selected: selected !== undefined && same(selected.local, p.local) && same(selected.remote, p.remote),
-      counters: this.pairStats.get(candidateBase(p.local), p.remote),
+      counters: t.pairStats.get(candidateBase(p.local), p.remote),
     }));
     if (selected && !out.some((p) => p.selected)) {
-      out.push({ local: selected.local, remote: selected.remote, state: 'succeeded', nominated: true, selected: true, counters: this.pairStats.get(candidateBase(selected.local), selected.remote) });
+      out.push({ local: selected.local, remote: selected.remote, state: 'succeeded', nominated: true, selected: true, counters: t.pairStats.get(candidateBase(selected.local), selected.remote) });
     }
     return out;
   }
@@ -1233,12 +1319,13 @@ export class PeerConnection {
     }
     if (this.manager && this.manager.association.state === 'established') this.manager.association.abort(now, 'peer connection closed');
     this.flushManager();
-    this.dtls?.close();
-    this.flushDtls();
-    // What close() queued (SCTP ABORT, DTLS close_notify) still goes out (W3C 4.4.1.3 close).
-    const agent = this.agent;
-    if (agent) for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) if (this.transmits.length < MAX_QUEUED_PEER_TRANSMITS) this.transmits.push(t);
-    agent?.close();
+    for (const t of this.transports) {
+      t.dtls?.close();
+      this.flushDtls(t);
+      // What close() queued (SCTP ABORT, DTLS close_notify) still goes out (W3C 4.4.1.3 close).
+      for (let x = t.agent.pollTransmit(); x; x = t.agent.pollTransmit()) if (this.transmits.length < MAX_QUEUED_PEER_TRANSMITS) this.transmits.push(x);
+      t.agent.close();
+    }
     // RFC 8656 section 7.2: release the allocations (Refresh with lifetime 0).
     for (const r of this.relays) {
       r.client.close(now);
@@ -1277,15 +1364,126 @@ export class PeerConnection {
     return String(this.nextMid++);
   }
 
-  private ensureAgent(now: number, role: IceRole): IceAgent {
-    if (this.agent) return this.agent;
-    this.agent = new IceAgent({
-      role, random: this.random, includeLoopback: this.options.includeLoopback ?? false,
+  /** The first transport, made (with `role`) when there is none yet. */
+  private ensureTransport(now: number, role: IceRole): PeerTransport {
+    const first = this.transports[0];
+    if (first) return first;
+    const t = this.newTransport(now, this.sections.find((s) => !s.rejected)?.mid ?? '0', role);
+    this.transports.push(t);
+    return t;
+  }
+
+  /** A transport with a new ICE agent on our host bases (its ICE role the peer's, RFC 8445 6.1.1). */
+  private newTransport(now: number, mid: string, role: IceRole): PeerTransport {
+    const agent = new IceAgent({
+      role: this.transports[0]?.agent.role ?? role, random: this.random, includeLoopback: this.options.includeLoopback ?? false,
       ...(this.options.stunServers ? { stunServers: this.options.stunServers } : {}),
       taMs: this.options.iceTaMs ?? DEFAULT_ICE_PACING_MS,
     });
-    if (!this.relayOnly) this.agent.addHostBases(now, this.hostBases);
-    return this.agent;
+    if (!this.relayOnly) agent.addHostBases(now, this.hostBases);
+    const t = new PeerTransport(String(this.nextTransportId++).padStart(2, '0'), mid, agent);
+    // Gathering started already (a later description added the transport): start it too.
+    if (this.transports.some((x) => x.agent.gatheringState !== 'new')) this.startGatheringOn(now, t);
+    return t;
+  }
+
+  /**
+   * Makes the transports match `plan`: each entry keeps the transport its key mid (else
+   * one of its mids) had, or gets a new one. Transports no entry keeps are closed once an
+   * answer fixes the plan (`final`: an answer that bundles sections we offered apart, RFC
+   * 8843 section 7.3.1); before that (an offer) they are set aside, for a rollback. With
+   * no entry (every section rejected) nothing changes.
+   */
+  private syncTransports(now: number, plan: readonly TransportPlan[], final: boolean): void {
+    if (plan.length === 0) return;
+    const claimed = new Set<PeerTransport>();
+    const byMid = new Map<string, PeerTransport>();
+    const next: PeerTransport[] = [];
+    const assigned = new Set(this.transportOfMid.values());
+    for (const a of plan) {
+      const free = (x: PeerTransport | undefined): x is PeerTransport => x !== undefined && !claimed.has(x);
+      let t: PeerTransport | undefined = this.transportOfMid.get(a.mid);
+      if (!free(t)) t = a.mids.map((m) => this.transportOfMid.get(m)).find(free);
+      // A transport no section uses yet (the first, made before any plan).
+      if (!free(t)) t = this.transports.find((x) => free(x) && !assigned.has(x));
+      if (!free(t)) {
+        if (this.transports.length + next.length >= MAX_TRANSCEIVERS + 1) continue;
+        t = this.newTransport(now, a.mid, this.transports[0]?.agent.role ?? 'controlled');
+      }
+      claimed.add(t);
+      t.mid = a.mid;
+      next.push(t);
+      for (const m of a.mids) byMid.set(m, t);
+    }
+    for (const t of this.transports) if (!claimed.has(t)) this.setAside.add(t);
+    if (final) {
+      for (const t of this.setAside) if (!claimed.has(t)) this.closeTransport(t);
+      this.setAside.clear();
+    }
+    this.transports = next;
+    this.transportOfMid = byMid;
+    this.updateIceStates();
+  }
+
+  /** A transport no section uses any more: its ICE agent and DTLS stop (nothing is sent on it). */
+  private closeTransport(t: PeerTransport): void {
+    t.dtls?.close();
+    t.agent.close();
+    if (this.sctpTransport === t) this.sctpTransport = undefined;
+  }
+
+  /** W3C 4.4.1.5 rollback: the transports of the last stable state (the first one stays if there were none). */
+  private rollbackTransports(): void {
+    const stable = this.stableTransports;
+    const keep = stable.list.length > 0 ? stable.list : this.transports.slice(0, 1);
+    for (const t of [...this.transports, ...this.setAside]) if (!keep.includes(t)) this.closeTransport(t);
+    this.setAside.clear();
+    this.transports = [...keep];
+    this.transportOfMid = new Map(stable.byMid);
+    this.updateIceStates();
+  }
+
+  /**
+   * Our offer's transports: with a negotiated description each section keeps its transport
+   * and a new one joins the negotiated BUNDLE group (else gets its own); in an initial
+   * offer every section that is not bundle-only has its own (RFC 8843 section 10: unique
+   * ICE properties), bundle-only ones use the first section's (the offerer-tagged one).
+   */
+  private offerPlan(bundleOnly: ReadonlySet<string>): TransportPlan[] {
+    const live = this.sections.filter((s) => !s.rejected);
+    const plans = new Map<string, { mid: string; mids: string[] }>();
+    const add = (key: string, mid: string): void => {
+      const p = plans.get(key);
+      if (p) p.mids.push(mid);
+      else plans.set(key, { mid: key, mids: [mid] });
+    };
+    const negotiated = this.currentLocal !== undefined || this.currentRemote !== undefined;
+    const answer = this.currentLocal?.type === 'answer' ? this.currentLocal.session : this.currentRemote?.session;
+    const bundled = answer ? transportAssignments(answer).find((a) => a.indexes.length > 1) : undefined;
+    const bundleKey = bundled ? this.keyMidOf(bundled) : undefined;
+    const first = live[0]?.mid;
+    for (const s of live) {
+      const t = this.transportOfMid.get(s.mid);
+      if (negotiated && t) add(t.mid, s.mid);
+      else if (negotiated) add(bundleKey !== undefined && this.transportOfMid.has(bundleKey) ? (this.transportOfMid.get(bundleKey) as PeerTransport).mid : s.mid, s.mid);
+      else add(bundleOnly.has(s.mid) && first !== undefined ? first : s.mid, s.mid);
+    }
+    return [...plans.values()];
+  }
+
+  /** The transports of a description (RFC 8843 section 7.1), by our sections' mids. */
+  private planOf(session: SessionDescription): TransportPlan[] {
+    return transportAssignments(session).map((a) => ({
+      mid: this.keyMidOf(a),
+      mids: a.indexes.map((i) => this.sections[i]?.mid).filter((m): m is string => m !== undefined),
+    }));
+  }
+
+  /** The mid (ours) of an assignment's key section. */
+  private keyMidOf(a: TransportAssignment): string {
+    if (a.mid !== undefined && this.sections.some((s) => s.mid === a.mid)) return a.mid;
+    const i = a.indexes[0] ?? 0;
+    return this.sections[i]?.mid ?? a.mid ?? String(i);
   }
 
   private get relayOnly(): boolean {
@@ -1293,31 +1491,39 @@ export class PeerConnection {
   }
 
   private startGathering(now: number): void {
-    const agent = this.agent as IceAgent;
-    if (agent.gatheringState !== 'new') return;
-    // RFC 8445 5.1.1.2: one allocation per TURN server, from a base of the server's family.
-    for (const [i, config] of (this.options.turnServers ?? []).entries()) {
-      if (this.relays.length >= MAX_RELAYS) break;
-      const v6 = config.server.address.includes(':');
-      const base = this.hostBases.find((b) => b.address.includes(':') === v6);
-      if (!base) continue;
-      const relay = new Relay(`turn${i}`, config, base, this.options.random);
-      this.relays.push(relay);
-      agent.beginRelayGathering(relay.id);
-      relay.client.allocate(now);
+    if (this.relays.length === 0) {
+      // RFC 8445 5.1.1.2: one allocation per TURN server, from a base of the server's
+      // family; the transports share it (their checks tell them apart, `pickTransport`).
+      for (const [i, config] of (this.options.turnServers ?? []).entries()) {
+        if (this.relays.length >= MAX_RELAYS) break;
+        const v6 = config.server.address.includes(':');
+        const base = this.hostBases.find((b) => b.address.includes(':') === v6);
+        if (!base) continue;
+        const relay = new Relay(`turn${i}`, config, base, this.options.random);
+        this.relays.push(relay);
+        relay.client.allocate(now);
+      }
     }
-    agent.gather(now);
+    for (const t of this.transports) this.startGatheringOn(now, t);
   }
 
-  private offerSetup(): 'actpass' | 'active' | 'passive' {
+  private startGatheringOn(now: number, t: PeerTransport): void {
+    if (t.agent.gatheringState !== 'new') return;
+    for (const r of this.relays) {
+      t.agent.beginRelayGathering(r.id);
+      this.relayResults.get(r.id)?.(now, t.agent);
+    }
+    t.agent.gather(now);
+  }
+
+  private offerSetup(t: PeerTransport): 'actpass' | 'active' | 'passive' {
     // RFC 8842 section 5.5: a subsequent offer keeps the established role.
-    if (this.dtlsRoleValue === undefined) return 'actpass';
-    return this.dtlsRoleValue === 'client' ? 'active' : 'passive';
+    if (t.dtlsRole === undefined) return 'actpass';
+    return t.dtlsRole === 'client' ? 'active' : 'passive';
   }
 
-  private transportAttributes(setup: 'actpass' | 'active' | 'passive'): TransportAttributes {
-    const agent = this.agent as IceAgent;
-    return { ufrag: agent.localUfrag, pwd: agent.localPassword, fingerprints: [this.localFingerprint], setup };
+  private transportAttributes(t: PeerTransport, setup: 'actpass' | 'active' | 'passive'): TransportAttributes {
+    return { ufrag: t.agent.localUfrag, pwd: t.agent.localPassword, fingerprints: [this.localFingerprint], setup };
   }
 
   /**
@@ -1379,6 +1585,7 @@ export class PeerConnection {
       ...this.sections.filter((x) => x.local && !stableMids.has(x.mid)),
     ];
     this.pruneMedia();
+    this.rollbackTransports();
     // Remote tracks as the last completed exchange left them.
     const remote = this.currentRemote?.session;
     this.sections.forEach((x, i) => {
@@ -1394,7 +1601,10 @@ export class PeerConnection {
   }
 
   private setSignaling(s: SignalingState): void {
-    if (s === 'stable') this.stableSections = this.sections.map((x) => ({ ...x }));
+    if (s === 'stable') {
+      this.stableSections = this.sections.map((x) => ({ ...x }));
+      this.stableTransports = { list: [...this.transports], byMid: new Map(this.transportOfMid) };
+    }
     if (this.signaling === s) return;
     this.signaling = s;
     this.pushEvent({ type: 'signalingstatechange', state: s });
@@ -1505,15 +1715,28 @@ export class PeerConnection {
     });
   }
 
-  /** Applies the transport parts of a remote offer or answer: ICE credentials and candidates, SCTP. */
-  private applyRemoteTransport(now: number, session: SessionDescription): void {
-    const agent = this.ensureAgent(now, 'controlled');
-    const first = session.media.find((m) => !isPortZero(m));
-    if (!first) return;
-    const creds = iceCredentials(first, session);
-    if (creds) agent.setRemoteCredentials(now, creds.ufrag, creds.pwd, { lite: isIceLite(session), pacingMs: icePacing(session) });
-    for (const m of session.media) for (const c of sdpCandidates(m)) this.addRemoteCandidateToAgent(now, c);
-    if (session.media.some((m) => !isPortZero(m) && endOfCandidates(m, session))) agent.endOfRemoteCandidates(now);
+  /**
+   * Applies the transport parts of a remote offer or answer: per transport the ICE
+   * credentials of its key section and the candidates of its sections; SCTP parameters.
+   * In an offer, new credentials for a transport are an ICE restart and the answerer
+   * picks new ones too (RFC 8839 section 4.4.1.1.2, RFC 8445 section 9).
+   */
+  private applyRemoteTransport(now: number, session: SessionDescription, offer: boolean): void {
+    this.ensureTransport(now, 'controlled');
+    for (const a of transportAssignments(session)) {
+      const t = this.transportOfMid.get(this.keyMidOf(a));
+      if (!t) continue;
+      const keyIndex = a.indexes.find((i) => this.sections[i]?.mid === t.mid) ?? (a.indexes[0] as number);
+      const key = session.media[keyIndex] as MediaDescription;
+      const creds = iceCredentials(key, session);
+      if (creds) {
+        if (offer && t.remoteUfrag !== undefined && t.remoteUfrag !== creds.ufrag) t.agent.restart(now);
+        t.remoteUfrag = creds.ufrag;
+        t.agent.setRemoteCredentials(now, creds.ufrag, creds.pwd, { lite: isIceLite(session), pacingMs: icePacing(session) });
+      }
+      for (const i of a.indexes) for (const c of sdpCandidates(session.media[i] as MediaDescription)) this.addRemoteCandidateToAgent(now, t, c);
+      if (a.indexes.some((i) => endOfCandidates(session.media[i] as MediaDescription, session))) t.agent.endOfRemoteCandidates(now);
+    }
     const app = session.media.find((m) => m.kind === 'application' && !isPortZero(m));
     const sctp = app ? remoteSctpParameters(app) : undefined;
     if (sctp) {
@@ -1523,7 +1746,7 @@ export class PeerConnection {
     }
   }
 
-  private addRemoteCandidateToAgent(now: number, c: SdpCandidate): void {
+  private addRemoteCandidateToAgent(now: number, t: PeerTransport, c: SdpCandidate): void {
     let ice;
     try {
       ice = parseIceCandidate(serializeSdpCandidate(c));
@@ -1531,48 +1754,52 @@ export class PeerConnection {
       if (e instanceof ParseError) return; // a candidate type or transport ICE does not use
       throw e;
     }
-    this.agent?.addRemoteCandidate(now, ice);
+    t.agent.addRemoteCandidate(now, ice);
   }
 
   /** An offer/answer exchange completed: fix the DTLS role and start DTLS and SCTP. */
   private applyAnswer(now: number, offer: SessionDescription, answer: SessionDescription, answeredBy: 'local' | 'remote'): void {
     const remote = answeredBy === 'local' ? offer : answer;
     this.applyMedia(now, offer, answer, answeredBy);
-    const firstAnswer = answer.media.find((m) => !isPortZero(m));
-    if (!firstAnswer) return;
-    const answerSetupRole = setupRole(firstAnswer, answer);
-    // RFC 4145 section 4: the active side connects, i.e. is the DTLS client.
-    const answererIsClient = answerSetupRole === 'active';
-    const role: 'client' | 'server' = (answeredBy === 'local') === answererIsClient ? 'client' : 'server';
-    const remoteFirst = remote.media.find((m) => !isPortZero(m)) as MediaDescription;
-    const fps = sdpFingerprints(remoteFirst, remote)
-      .filter((f) => ['sha-1', 'sha-256', 'sha-384', 'sha-512'].includes(f.algorithm.toLowerCase()))
-      .map((f) => ({ algorithm: f.algorithm.toLowerCase() as FingerprintAlgorithm, value: f.value.toUpperCase() }));
-    if (this.dtls === undefined) {
-      this.dtlsRoleValue = role;
-      this.dtls = new DtlsEndpoint({
+    // One DTLS association per transport (RFC 8843 section 7.1), its role from the a=setup
+    // of the transport's section in the answer and its fingerprints from the remote's.
+    for (const a of transportAssignments(answer)) {
+      const t = this.transportOfMid.get(this.keyMidOf(a));
+      if (!t || t.dtls !== undefined) continue;
+      const keyIndex = a.indexes.find((i) => this.sections[i]?.mid === t.mid) ?? (a.indexes[0] as number);
+      // RFC 4145 section 4: the active side connects, i.e. is the DTLS client.
+      const answererIsClient = setupRole(answer.media[keyIndex] as MediaDescription, answer) === 'active';
+      const role: 'client' | 'server' = (answeredBy === 'local') === answererIsClient ? 'client' : 'server';
+      const fps = sdpFingerprints(remote.media[keyIndex] as MediaDescription, remote)
+        .filter((f) => ['sha-1', 'sha-256', 'sha-384', 'sha-512'].includes(f.algorithm.toLowerCase()))
+        .map((f) => ({ algorithm: f.algorithm.toLowerCase() as FingerprintAlgorithm, value: f.value.toUpperCase() }));
+      t.dtlsRole = role;
+      const dtls = new DtlsEndpoint({
         role, certificate: this.certificate, remoteFingerprints: fps, rng: this.random,
         ...(this.options.srtpProfiles !== undefined ? { srtpProfiles: this.options.srtpProfiles } : {}),
       });
-      const rtt = this.agent?.rttMs;
+      t.dtls = dtls;
+      const rtt = t.agent.rttMs;
       if (rtt !== undefined) {
-        this.dtlsRttMs = rtt;
-        this.dtls.setRttEstimate(rtt);
+        t.dtlsRttMs = rtt;
+        dtls.setRttEstimate(rtt);
       }
-      if (role === 'client' && this.agent?.writable) this.dtls.start(now);
-      const early = this.earlyDtls;
-      this.earlyDtls = [];
-      for (const d of early) this.dtls.handleInput(now, d);
+      if (role === 'client' && t.agent.writable) dtls.start(now);
+      const early = t.earlyDtls;
+      t.earlyDtls = [];
+      for (const d of early) dtls.handleInput(now, d);
     }
-    const hasData = answer.media.some((m, i) => m.kind === 'application' && !isPortZero(m) && this.sections[i]?.rejected !== true);
-    if (hasData && this.manager === undefined) {
+    const appIndex = answer.media.findIndex((m, i) => m.kind === 'application' && !isPortZero(m) && this.sections[i]?.rejected !== true);
+    const appTransport = appIndex < 0 ? undefined : this.transportOfMid.get(this.sections[appIndex]?.mid ?? '');
+    if (appTransport?.dtls && this.manager === undefined) {
+      this.sctpTransport = appTransport;
       const association = new SctpAssociation({ rng: this.random, localPort: 5000, remotePort: this.remoteSctpPort, maxMtu: this.sctpMaxMtu() });
       this.manager = new DataChannelManager(association, {
-        dtlsRole: this.dtlsRoleValue as 'client' | 'server',
+        dtlsRole: appTransport.dtlsRole as 'client' | 'server',
         remoteMaxMessageSize: this.remoteMaxMessageSize ?? 65536,
       });
       for (const e of this.channels.values()) this.startChannel(now, e);
-      if (this.dtls.state === 'connected') this.manager.connect(now);
+      if (appTransport.dtls.state === 'connected') this.manager.connect(now);
     }
     this.negotiationNeededQueued = false;
     this.updateNegotiationNeeded();
@@ -1584,7 +1811,7 @@ export class PeerConnection {
    * than lost): the DTLS record limit on loopback, where nothing fragments, else 1200.
    */
   private sctpMaxMtu(): number {
-    const p = this.agent?.selectedPair;
+    const p = this.sctpTransport?.agent.selectedPair;
     const loopback = (a: string): boolean => a === '::1' || a.startsWith('127.');
     return p && loopback(p.local.address) && loopback(p.remote.address) ? DTLS_MAX_PACKET_BYTES : DEFAULT_MTU_BYTES;
   }
@@ -1607,7 +1834,15 @@ export class PeerConnection {
     };
   }
 
-  private addLocalCandidateTo(session: SessionDescription, text: string): SessionDescription {
+  /** Whether the section at `index` of our description uses transport `t`. */
+  private onTransport(session: SessionDescription, index: number, t: PeerTransport): boolean {
+    const m = session.media[index];
+    if (!m || isPortZero(m)) return false;
+    const mid = sdpMid(m) ?? this.sections[index]?.mid;
+    return (mid !== undefined ? this.transportOfMid.get(mid) ?? this.transports[0] : this.transports[0]) === t;
+  }
+
+  private addLocalCandidateTo(session: SessionDescription, text: string, t: PeerTransport): SessionDescription {
     let c: SdpCandidate;
     try {
       c = parseSdpCandidate(text);
@@ -1615,16 +1850,16 @@ export class PeerConnection {
       return session;
     }
     let out = session;
-    session.media.forEach((m, i) => {
-      if (!isPortZero(m)) out = addCandidate(out, i, c);
+    session.media.forEach((_, i) => {
+      if (this.onTransport(session, i, t)) out = addCandidate(out, i, c);
     });
     return out;
   }
 
-  private endLocalCandidates(session: SessionDescription): SessionDescription {
+  private endLocalCandidates(session: SessionDescription, t: PeerTransport): SessionDescription {
     let out = session;
-    session.media.forEach((m, i) => {
-      if (!isPortZero(m)) out = addEndOfCandidates(out, i);
+    session.media.forEach((_, i) => {
+      if (this.onTransport(session, i, t)) out = addEndOfCandidates(out, i);
     });
     return out;
   }
@@ -1648,45 +1883,51 @@ export class PeerConnection {
   private pump(now: number): void {
     for (let guard = 0; guard < 100_000; guard++) {
       let moved = false;
-      const agent = this.agent;
-      if (agent) {
-        for (let e = agent.pollEvent(); e; e = agent.pollEvent()) {
-          moved = true;
-          this.onIceEvent(now, e);
-        }
-        const dtls = this.dtls;
-        if (dtls && (dtls.state === 'new' || dtls.state === 'handshaking')) {
-          // The handshake's first timeout follows the path RTT ICE measured (flight.ts).
-          const rtt = agent.rttMs;
-          if (rtt !== undefined && rtt !== this.dtlsRttMs) {
-            this.dtlsRttMs = rtt;
-            dtls.setRttEstimate(rtt);
-          }
-          // RFC 8445 12.1: data may flow on a valid pair before nomination, so the DTLS
-          // client starts as soon as one exists (as libwebrtc does once ICE is writable),
-          // not a Ta and a round trip later when the pair is selected.
-          if (agent.writable && dtls.state === 'new' && dtls.role === 'client') {
-            moved = true;
-            dtls.start(now);
-          }
-        }
-        for (let t = agent.pollTransmit(); t; t = agent.pollTransmit()) {
-          moved = true;
-          this.pairStats.sent(now, t.from, t.to, t.data);
-          if (t.relayed) {
-            const relay = this.relays.find((r) => r.relayed && r.relayed.address === t.from.address && r.relayed.port === t.from.port);
-            if (relay) relay.send(now, t.to, t.data);
-            else this.stats.transmitsDropped++;
-          } else this.queueTransmit(t);
-        }
-      }
+      for (const t of this.transports) if (this.pumpTransport(now, t)) moved = true;
       if (this.flushRelays(now)) moved = true;
-      if (this.flushDtls(now)) moved = true;
       if (this.flushManager(now)) moved = true;
       if (this.flushMedia()) moved = true;
       if (!moved) break;
     }
     this.updateConnectionState();
+  }
+
+  /** One transport's ICE events and datagrams, and its DTLS; true when something moved. */
+  private pumpTransport(now: number, t: PeerTransport): boolean {
+    let moved = false;
+    const agent = t.agent;
+    for (let e = agent.pollEvent(); e; e = agent.pollEvent()) {
+      moved = true;
+      this.onIceEvent(now, t, e);
+    }
+    const dtls = t.dtls;
+    if (dtls && (dtls.state === 'new' || dtls.state === 'handshaking')) {
+      // The handshake's first timeout follows the path RTT ICE measured (flight.ts).
+      const rtt = agent.rttMs;
+      if (rtt !== undefined && rtt !== t.dtlsRttMs) {
+        t.dtlsRttMs = rtt;
+        dtls.setRttEstimate(rtt);
+      }
+      // RFC 8445 12.1: data may flow on a valid pair before nomination, so the DTLS
+      // client starts as soon as one exists (as libwebrtc does once ICE is writable),
+      // not a Ta and a round trip later when the pair is selected.
+      if (agent.writable && dtls.state === 'new' && dtls.role === 'client') {
+        moved = true;
+        dtls.start(now);
+      }
+    }
+    for (let x = agent.pollTransmit(); x; x = agent.pollTransmit()) {
+      moved = true;
+      t.pairStats.sent(now, x.from, x.to, x.data);
+      if (x.relayed) {
+        const from = x.from;
+        const relay = this.relays.find((r) => r.relayed && r.relayed.address === from.address && r.relayed.port === from.port);
+        if (relay) relay.send(now, x.to, x.data);
+        else this.stats.transmitsDropped++;
+      } else this.queueTransmit(x);
+    }
+    if (this.flushDtls(t, now)) moved = true;
+    return moved;
   }
 
   private queueTransmit(t: Transmit): void {
@@ -1696,7 +1937,6 @@ export class PeerConnection {
 
   private flushRelays(now: number): boolean {
     let moved = false;
-    const agent = this.agent;
     for (const r of this.relays) {
       for (let t = r.client.pollTransmit(); t; t = r.client.pollTransmit()) {
         moved = true;
@@ -1704,46 +1944,53 @@ export class PeerConnection {
       }
       for (let e = r.pollEvent(); e; e = r.pollEvent()) {
         moved = true;
-        if (!agent) continue;
+        // What the allocation gave goes to every transport, now and when one is made later.
+        let result: ((at: number, agent: IceAgent) => void) | undefined;
         if (e.type === 'allocated') {
-          agent.addRelayedCandidate(now, r.id, { relayed: e.relayed, server: r.config.server, ...(e.mapped ? { mapped: e.mapped } : {}) });
+          const info = { relayed: e.relayed, server: r.config.server, ...(e.mapped ? { mapped: e.mapped } : {}) };
+          result = (at, agent) => agent.addRelayedCandidate(at, r.id, info);
         } else if (e.type === 'data') {
           const relayed = r.relayed;
-          if (relayed) {
-            this.pairStats.received(now, relayed, e.peer, e.data);
-            agent.handleInput(now, { local: relayed, remote: e.peer, data: e.data });
+          const t = relayed ? pickTransport(this.transports, e.peer, e.data) : undefined;
+          if (relayed && t) {
+            t.pairStats.received(now, relayed, e.peer, e.data);
+            t.agent.handleInput(now, { local: relayed, remote: e.peer, data: e.data });
           }
-        } else if (e.type === 'error' && e.operation === 'allocate') {
-          agent.addRelayedCandidate(now, r.id, undefined, { url: r.config.url, errorCode: e.code, errorText: e.reason });
-        } else if (e.type === 'closed' && e.reason === 'failed' && r.relayed === undefined) {
-          agent.addRelayedCandidate(now, r.id, undefined, { url: r.config.url, errorCode: 701, errorText: 'TURN allocation failed' });
+        } else if ((e.type === 'error' && e.operation === 'allocate') || (e.type === 'closed' && e.reason === 'failed' && r.relayed === undefined)) {
+          const error = e.type === 'error' ? { url: r.config.url, errorCode: e.code, errorText: e.reason } : { url: r.config.url, errorCode: 701, errorText: 'TURN allocation failed' };
+          result = (at, agent) => agent.addRelayedCandidate(at, r.id, undefined, error);
+        }
+        if (result && !this.relayResults.has(r.id)) {
+          this.relayResults.set(r.id, result);
+          for (const t of this.transports) if (t.agent.gatheringState !== 'new') result(now, t.agent);
         }
       }
     }
     return moved;
   }
 
-  private flushDtls(now?: number): boolean {
-    const dtls = this.dtls;
+  private flushDtls(t: PeerTransport, now?: number): boolean {
+    const dtls = t.dtls;
     if (!dtls) return false;
     let moved = false;
+    const sctp = t === this.sctpTransport ? this.manager : undefined;
     for (let e = dtls.pollEvent(); e; e = dtls.pollEvent()) {
       moved = true;
       if (e.type === 'connected') {
-        this.keySrtp();
-        if (this.manager && now !== undefined) this.manager.connect(now);
+        this.keySrtp(t);
+        if (sctp && now !== undefined) sctp.connect(now);
       } else if (e.type === 'data') {
-        if (this.manager && now !== undefined) this.manager.handleInput(now, e.data);
+        if (sctp && now !== undefined) sctp.handleInput(now, e.data);
       } else if (e.type === 'closed') {
-        if (e.error !== undefined) this.dtlsFailed = true;
-        this.srtp.reset();
+        if (e.error !== undefined) t.dtlsFailed = true;
+        t.srtp.reset();
         // RFC 8261 section 6: SCTP lives inside DTLS; without it the channels are gone.
-        if (this.manager && now !== undefined) this.manager.association.abort(now, `DTLS closed: ${e.reason}`);
+        if (sctp && now !== undefined) sctp.association.abort(now, `DTLS closed: ${e.reason}`);
       }
     }
     for (let d = dtls.pollTransmit(); d; d = dtls.pollTransmit()) {
       moved = true;
-      this.agent?.send(d);
+      t.agent.send(d);
     }
     return moved;
   }
@@ -1752,9 +1999,10 @@ export class PeerConnection {
     const m = this.manager;
     if (!m) return false;
     let moved = false;
+    const dtls = this.sctpTransport?.dtls;
     for (let p = m.pollTransmit(); p; p = m.pollTransmit()) {
       moved = true;
-      if (this.dtls?.state === 'connected') this.dtls.send(p);
+      if (dtls?.state === 'connected') dtls.send(p);
     }
     for (let e = m.pollEvent(); e; e = m.pollEvent()) {
       moved = true;
@@ -1812,16 +2060,17 @@ export class PeerConnection {
     return moved;
   }
 
-  private onIceEvent(now: number, e: IceEvent): void {
+  private onIceEvent(now: number, t: PeerTransport, e: IceEvent): void {
     switch (e.type) {
       case 'candidate': {
         const text = serializeIceCandidate(e.candidate);
-        this.updateLocalDescriptions((s) => this.addLocalCandidateTo(s, text));
+        this.updateLocalDescriptions((s) => this.addLocalCandidateTo(s, text, t));
+        // W3C 4.8.1: the candidate belongs to the transport's (key) section.
         const local = (this.pendingLocal ?? this.currentLocal)?.session;
-        const first = local?.media.findIndex((m) => !isPortZero(m)) ?? 0;
-        const mediaIndex = Math.max(0, first);
+        const keyIndex = local?.media.findIndex((m, i) => (sdpMid(m) ?? this.sections[i]?.mid) === t.mid) ?? -1;
+        const mediaIndex = keyIndex >= 0 ? keyIndex : Math.max(0, local?.media.findIndex((m) => !isPortZero(m)) ?? 0);
         const m = local?.media[mediaIndex];
-        this.pushEvent({ type: 'icecandidate', candidate: { candidate: text, sdpMid: (m && sdpMid(m)) ?? '0', sdpMLineIndex: mediaIndex, usernameFragment: e.ufrag } });
+        this.pushEvent({ type: 'icecandidate', candidate: { candidate: text, sdpMid: (m && sdpMid(m)) ?? t.mid, sdpMLineIndex: mediaIndex, usernameFragment: e.ufrag } });
         break;
       }
       case 'end-of-candidates':
@@ -1834,32 +2083,51 @@ export class PeerConnection {
         break;
       case 'gathering-state':
         if (e.state === 'complete') {
-          this.updateLocalDescriptions((s) => this.endLocalCandidates(s));
+          this.updateLocalDescriptions((s) => this.endLocalCandidates(s, t));
         }
-        this.iceGathering = e.state;
-        this.pushEvent({ type: 'icegatheringstatechange', state: e.state });
-        if (e.state === 'complete') this.pushEvent({ type: 'icecandidate', candidate: null });
+        t.iceGathering = e.state;
+        this.updateIceStates();
         break;
       case 'connection-state':
-        this.iceConnection = e.state;
-        this.pushEvent({ type: 'iceconnectionstatechange', state: e.state });
-        if ((e.state === 'connected' || e.state === 'completed') && this.dtls && this.dtls.state === 'new' && this.dtls.role === 'client') this.dtls.start(now);
+        t.iceConnection = e.state;
+        this.updateIceStates();
+        if ((e.state === 'connected' || e.state === 'completed') && t.dtls && t.dtls.state === 'new' && t.dtls.role === 'client') t.dtls.start(now);
         break;
       case 'selected-pair':
-        this.selectedPairChanges++;
-        this.manager?.association.setMaxMtu(now, this.sctpMaxMtu());
-        if (this.dtls && this.dtls.state === 'new' && this.dtls.role === 'client') this.dtls.start(now);
+        t.selectedPairChanges++;
+        if (t === this.sctpTransport) this.manager?.association.setMaxMtu(now, this.sctpMaxMtu());
+        if (t.dtls && t.dtls.state === 'new' && t.dtls.role === 'client') t.dtls.start(now);
         break;
       case 'data':
-        this.onData(now, e.data);
+        this.onData(now, t, e.data);
         break;
       default:
         break;
     }
   }
 
+  /**
+   * W3C 4.3.2/4.3.3: the peer's gathering and ICE connection states over its transports;
+   * the events when they change (after the last transport completes gathering, the null
+   * candidate, W3C 4.4.1.6 "end-of-candidates").
+   */
+  private updateIceStates(): void {
+    if (this.closedFlag || this.transports.length === 0) return;
+    const gathering = aggregateIceGathering(this.transports.map((t) => t.iceGathering));
+    if (gathering !== this.iceGathering) {
+      this.iceGathering = gathering;
+      this.pushEvent({ type: 'icegatheringstatechange', state: gathering });
+      if (gathering === 'complete') this.pushEvent({ type: 'icecandidate', candidate: null });
+    }
+    const connection = aggregateIceConnection(this.transports.map((t) => t.iceConnection));
+    if (connection !== this.iceConnection) {
+      this.iceConnection = connection;
+      this.pushEvent({ type: 'iceconnectionstatechange', state: connection });
+    }
+  }
+
   /** RFC 7983 section 7: the first byte tells DTLS from RTP/RTCP (STUN went to ICE already). */
-  private onData(now: number, data: Uint8Array): void {
+  private onData(now: number, t: PeerTransport, data: Uint8Array): void {
     const b = data[0];
     if (b === undefined) {
       this.stats.unknownDatagramsDropped++;
@@ -1867,15 +2135,15 @@ export class PeerConnection {
     }
     if (b >= FIRST_BYTE.dtlsMin && b <= FIRST_BYTE.dtlsMax) {
       this.stats.dtlsDatagramsIn++;
-      if (this.dtls) {
-        if (this.dtls.state === 'new' && this.dtls.role === 'client') this.dtls.start(now);
-        this.dtls.handleInput(now, data);
-      } else if (this.earlyDtls.length < MAX_EARLY_DTLS_DATAGRAMS) this.earlyDtls.push(data.slice());
+      if (t.dtls) {
+        if (t.dtls.state === 'new' && t.dtls.role === 'client') t.dtls.start(now);
+        t.dtls.handleInput(now, data);
+      } else if (t.earlyDtls.length < MAX_EARLY_DTLS_DATAGRAMS) t.earlyDtls.push(data.slice());
       else this.stats.earlyDtlsDropped++;
       return;
     }
     if (b >= FIRST_BYTE.rtpMin && b <= FIRST_BYTE.rtpMax) {
-      this.onMediaDatagram(now, data);
+      this.onMediaDatagram(now, t, data);
       return;
     }
     this.stats.unknownDatagramsDropped++;
@@ -1928,7 +2196,7 @@ export class PeerConnection {
 
   /** The sender of `st` when it may send now: negotiated to send, a track set, SRTP keyed. */
   private activeSender(st: MediaState): SenderCore | undefined {
-    if (this.closedFlag || !st.sender || st.senderPaused || !this.srtp.keyed) return undefined;
+    if (this.closedFlag || !st.sender || st.senderPaused || !this.transportOfMid.get(st.mid)?.srtp.keyed) return undefined;
     const s = this.sections.find((x) => x.mid === st.mid);
     if (!s || s.rejected || s.track === null) return undefined;
     return st.sender;
@@ -1947,7 +2215,8 @@ export class PeerConnection {
       return;
     }
     sender.bye(now);
-    for (let t = sender.pollTransmit(); t; t = sender.pollTransmit()) this.sendMedia(t.rtcp, t.data);
+    const transport = this.transportOfMid.get(st.mid);
+    for (let t = sender.pollTransmit(); t; t = sender.pollTransmit()) this.sendMedia(transport, t.rtcp, t.data);
     st.sender = undefined;
     st.senderPaused = false;
   }
@@ -2071,8 +2340,7 @@ export class PeerConnection {
   /** RFC 8843 9.2: the routing tables from the receiving sections. */
   private configureRouter(): void {
     const routes = [];
-    const twccIds = new Set<number>();
-    let twccSender: { readonly ssrc: number; readonly reducedSize: boolean } | undefined;
+    const twcc = new Map<PeerTransport, { ids: Set<number>; sender: { readonly ssrc: number; readonly reducedSize: boolean } }>();
     for (const s of this.sections) {
       const st = s.kind === 'application' ? undefined : this.media.get(s.mid);
       const n = st?.negotiated;
@@ -2081,14 +2349,20 @@ export class PeerConnection {
       // draft-holmer-rmcat-transport-wide-cc-extensions-01 section 4: feedback when the
       // extension and the "transport-cc" rtcp-fb are negotiated.
       const twccId = extensionId(n.extensions, ExtensionUri.transportCc);
-      if (twccId !== undefined && n.codecs.some((c) => c.feedback?.some((f) => f.type === 'transport-cc'))) {
-        twccIds.add(twccId);
-        twccSender ??= { ssrc: st.localSsrc, reducedSize: n.rtcpReducedSize };
+      const t = this.transportOfMid.get(s.mid);
+      if (t && twccId !== undefined && n.codecs.some((c) => c.feedback?.some((f) => f.type === 'transport-cc'))) {
+        const entry = twcc.get(t) ?? { ids: new Set<number>(), sender: { ssrc: st.localSsrc, reducedSize: n.rtcpReducedSize } };
+        entry.ids.add(twccId);
+        twcc.set(t, entry);
       }
     }
     this.router.configure(routes);
-    this.twccExtensionIds = [...twccIds];
-    this.twccSender = twccSender;
+    // Transport-wide sequence numbers are per transport (draft-holmer-...-01 section 3).
+    for (const t of this.transports) {
+      const entry = twcc.get(t);
+      t.twccExtensionIds = entry ? [...entry.ids] : [];
+      t.twccSender = entry?.sender;
+    }
   }
 
   /** Our a=msid, a=ssrc-group and a=ssrc lines for a section we send on (RFC 8830, RFC 5576, JSEP 5.2.1). */
@@ -2112,32 +2386,34 @@ export class PeerConnection {
     return [...out];
   }
 
-  /** Sends plaintext RTP/RTCP of a core through SRTP on the selected pair (dropped and counted before keys). */
-  private sendMedia(rtcp: boolean, data: Uint8Array): void {
-    const agent = this.agent;
-    if (!agent?.selectedPair) {
+  /** Sends plaintext RTP/RTCP of a core through its transport's SRTP on the selected pair (dropped and counted before keys). */
+  private sendMedia(t: PeerTransport | undefined, rtcp: boolean, data: Uint8Array): void {
+    if (!t?.agent.selectedPair) {
       this.mediaNoPath++;
       return;
     }
-    const protectedData = this.srtp.protect(rtcp, data);
-    if (protectedData) agent.send(protectedData);
+    const protectedData = t.srtp.protect(rtcp, data);
+    if (protectedData) t.agent.send(protectedData);
   }
 
   private flushMedia(): boolean {
     let moved = false;
-    for (let f = this.twcc.pollFeedback(); f; f = this.twcc.pollFeedback()) {
-      moved = true;
-      const from = this.twccSender;
-      if (!from) continue;
-      // RFC 5506 section 3: alone when reduced size is negotiated, else in a compound after an (empty) RR (RFC 3550 6.1).
-      this.sendMedia(true, serializeRtcp(from.reducedSize ? [f] : [{ type: 'rr', ssrc: from.ssrc, reports: [] }, f]));
+    for (const t of this.transports) {
+      for (let f = t.twcc.pollFeedback(); f; f = t.twcc.pollFeedback()) {
+        moved = true;
+        const from = t.twccSender;
+        if (!from) continue;
+        // RFC 5506 section 3: alone when reduced size is negotiated, else in a compound after an (empty) RR (RFC 3550 6.1).
+        this.sendMedia(t, true, serializeRtcp(from.reducedSize ? [f] : [{ type: 'rr', ssrc: from.ssrc, reports: [] }, f]));
+      }
     }
     for (const st of this.media.values()) {
       const sender = st.senderPaused ? undefined : st.sender;
+      const transport = sender || st.receiver ? this.transportOfMid.get(st.mid) : undefined;
       if (sender) {
         for (let t = sender.pollTransmit(); t; t = sender.pollTransmit()) {
           moved = true;
-          this.sendMedia(t.rtcp, t.data);
+          this.sendMedia(transport, t.rtcp, t.data);
         }
         for (let e = sender.pollEvent(); e; e = sender.pollEvent()) {
           moved = true;
@@ -2148,7 +2424,7 @@ export class PeerConnection {
       if (receiver) {
         for (let t = receiver.pollTransmit(); t; t = receiver.pollTransmit()) {
           moved = true;
-          this.sendMedia(true, t.data);
+          this.sendMedia(transport, true, t.data);
         }
         for (let e = receiver.pollEvent(); e; e = receiver.pollEvent()) {
           moved = true;
@@ -2166,8 +2442,6 @@ export class PeerConnection {
     for (const st of this.media.values()) {
       for (const t of [st.senderPaused ? undefined : st.sender?.pollTimeout(), st.receiver?.pollTimeout()]) if (t !== undefined && (best === undefined || t < best)) best = t;
     }
-    const t = this.twcc.pollTimeout();
-    if (t !== undefined && (best === undefined || t < best)) best = t;
     return best;
   }
 
@@ -2178,31 +2452,33 @@ export class PeerConnection {
       const tr = st.receiver?.pollTimeout();
       if (tr !== undefined && tr <= now) st.receiver?.handleTimeout(now);
     }
-    const tt = this.twcc.pollTimeout();
-    if (tt !== undefined && tt <= now) this.twcc.handleTimeout(now, this.twccSender?.ssrc ?? 0);
+    for (const t of this.transports) {
+      const tt = t.twcc.pollTimeout();
+      if (tt !== undefined && tt <= now) t.twcc.handleTimeout(now, t.twccSender?.ssrc ?? 0);
+    }
   }
 
   /** RFC 5764 4.2: the SRTP keys once DTLS is connected with a negotiated use_srtp profile. */
-  private keySrtp(): void {
-    const dtls = this.dtls;
+  private keySrtp(t: PeerTransport): void {
+    const dtls = t.dtls;
     const profile = dtls?.negotiated?.srtpProfile;
-    const role = this.dtlsRoleValue;
+    const role = t.dtlsRole;
     if (!dtls || profile === undefined || role === undefined) return;
-    this.srtp.key(profile, (label, length) => dtls.exportKeyingMaterial(label, length), role);
+    t.srtp.key(profile, (label, length) => dtls.exportKeyingMaterial(label, length), role);
   }
 
-  /** A datagram with first byte 128-191 (RFC 7983 section 7): SRTP or SRTCP. */
-  private onMediaDatagram(now: number, data: Uint8Array): void {
-    const u = this.srtp.unprotect(data);
+  /** A datagram with first byte 128-191 (RFC 7983 section 7): SRTP or SRTCP of transport `t`. */
+  private onMediaDatagram(now: number, t: PeerTransport, data: Uint8Array): void {
+    const u = t.srtp.unprotect(data);
     if (!u) {
       this.stats.rtpDatagramsDropped++;
       return;
     }
     if (u.rtcp) this.onRtcp(now, u.data);
-    else this.onRtp(now, u.data);
+    else this.onRtp(now, t, u.data);
   }
 
-  private onRtp(now: number, data: Uint8Array): void {
+  private onRtp(now: number, t: PeerTransport, data: Uint8Array): void {
     let packet: RtpPacket;
     try {
       packet = parseRtp(data);
@@ -2212,10 +2488,10 @@ export class PeerConnection {
       this.stats.rtpDatagramsDropped++;
       return;
     }
-    for (const id of this.twccExtensionIds) {
+    for (const id of t.twccExtensionIds) {
       const ext = getRtpExtension(packet, id);
       if (ext !== undefined && ext.length >= 2) {
-        this.twcc.record(now, parseTransportCc(ext), packet.ssrc);
+        t.twcc.record(now, parseTransportCc(ext), packet.ssrc);
         break;
       }
     }
@@ -2309,14 +2585,15 @@ export class PeerConnection {
   /** W3C 4.3.3 RTCPeerConnectionState from the ICE and DTLS transports. */
   private updateConnectionState(): void {
     if (this.closedFlag) return;
-    const ice = this.iceConnection;
-    const dtls = this.dtls?.state ?? 'new';
+    const ice = this.transports.map((t) => t.iceConnection);
+    const dtls = this.transports.map((t) => t.dtlsState);
+    const every = <T>(xs: readonly T[], ok: readonly T[]): boolean => xs.every((x) => ok.includes(x));
     let s: PeerConnectionState;
-    if (ice === 'failed' || this.dtlsFailed) s = 'failed';
-    else if (ice === 'disconnected') s = 'disconnected';
-    else if ((ice === 'new' || ice === 'closed') && (dtls === 'new' || dtls === 'closed')) s = 'new';
-    else if ((ice === 'connected' || ice === 'completed') && dtls === 'connected') s = 'connected';
-    else if (dtls === 'closed' && this.connection === 'connected') s = 'closed';
+    if (ice.includes('failed') || dtls.includes('failed')) s = 'failed';
+    else if (ice.includes('disconnected')) s = 'disconnected';
+    else if (every(ice, ['new', 'closed']) && every(dtls, ['new', 'closed'])) s = 'new';
+    else if (every(ice, ['connected', 'completed', 'closed']) && every(dtls, ['connected', 'closed']) && dtls.includes('connected')) s = 'connected';
+    else if (dtls.length > 0 && every(dtls, ['closed']) && this.connection === 'connected') s = 'closed';
     else s = 'connecting';
     if (s === this.connection) return;
     if (s === 'closed') return;

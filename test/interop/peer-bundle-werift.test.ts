@@ -40,8 +40,8 @@ function werift(bundlePolicy?: 'disable'): WeriftPeerConnection {
   return pc;
 }
 
-function node(): NodePeer {
-  const n = new NodePeer('purertc', { iceInterfaceAddresses: ['127.0.0.1'], bundlePolicy: 'max-bundle' });
+function node(bundlePolicy: 'max-bundle' | 'balanced' = 'max-bundle'): NodePeer {
+  const n = new NodePeer('purertc', { iceInterfaceAddresses: ['127.0.0.1'], bundlePolicy });
   cleanups.push(() => n.close());
   return n;
 }
@@ -168,5 +168,88 @@ describe('bundle policies <-> werift', () => {
     await sendVideo(ours, theirs);
     await waitFor(() => atWerift.length > 0 && atPurertc.length >= FRAMES - 2, 'video both ways');
     expect(atPurertc.slice(0, 2).map((f) => Buffer.from(f).toString('hex'))).toEqual([0, 1].map((i) => Buffer.from(vp8Keyframe(1000 + i)).toString('hex')));
+  }, 40_000);
+
+  /** Opus-sized audio frames from purertc, counted at werift; werift's audio RTP counted at purertc. */
+  async function unbundledSession(n: NodePeer, w: WeriftPeerConnection, ours: MediaStreamTrack, theirs: WMediaStreamTrack, atWerift: WRtpPacket[], atPurertc: Uint8Array[]): Promise<void> {
+    await waitFor(() => w.connectionState === 'connected' && n.pc.connectionState === 'connected', 'both connected');
+    await n.waitForChannel('chat');
+    n.channels.get('chat')?.send('over its own transport');
+    expect(await n.waitForMessages('chat', 1)).toEqual(['echo over its own transport']);
+    await sendVideo(ours, theirs);
+    await waitFor(() => atWerift.length > 0 && atPurertc.length >= FRAMES - 2, 'video both ways');
+    expect(atPurertc.slice(0, 2).map((f) => Buffer.from(f).toString('hex'))).toEqual([0, 1].map((i) => Buffer.from(vp8Keyframe(1000 + i)).toString('hex')));
+    // One transport per section in getStats, each connected with its own selected pair.
+    const report = await n.pc.getStats();
+    const transports = [...report.values()].filter((x) => x.type === 'transport');
+    expect(transports).toHaveLength(3);
+    for (const t of transports) {
+      expect(t['dtlsState']).toBe('connected');
+      const pair = report.get(String(t['selectedCandidatePairId']));
+      expect(pair?.['transportId']).toBe(t.id);
+    }
+    expect(new Set(transports.map((t) => t['iceLocalUsernameFragment'])).size).toBe(3);
+  }
+
+  function echoChannels(w: WeriftPeerConnection): void {
+    w.onDataChannel.subscribe((dc) => {
+      dc.onMessage.subscribe((m) => dc.send(`echo ${String(m)}`));
+    });
+  }
+
+  it("werift (bundlePolicy 'disable') offers VP8 + audio + data without BUNDLE; purertc balanced answers each on a transport of its own; all flow", async () => {
+    const w = werift('disable');
+    const theirs = new WMediaStreamTrack({ kind: 'video' });
+    w.addTransceiver(theirs, { direction: 'sendrecv' });
+    w.addTransceiver('audio', { direction: 'sendrecv' });
+    const wch = w.createDataChannel('chat');
+    wch.onMessage.subscribe((m) => wch.send(`echo ${String(m)}`));
+    const atWerift = weriftVideo(w);
+    const n = node('balanced');
+    const atPurertc = purertcFrames(n);
+    await w.setLocalDescription(await w.createOffer());
+    const offer = await complete(w, 'werift');
+    const o = parseSdp(offer.sdp);
+    expect(bundleGroups(o)).toEqual([]);
+    expect(o.media.map((m) => m.kind)).toEqual(['video', 'audio', 'application']);
+    await n.pc.setRemoteDescription(offer);
+    const ours = new MediaStreamTrack({ kind: 'video' });
+    n.pc.addTrack(ours);
+    await n.pc.setLocalDescription(await n.pc.createAnswer());
+    const answer = await complete(n.pc, 'purertc');
+    const a = parseSdp(answer.sdp);
+    expect(a.media.map((m) => m.port === 0)).toEqual([false, false, false]);
+    expect(bundleGroups(a)).toEqual([]);
+    // RFC 8843 7.4 / RFC 8839: every section of ours has its own ICE credentials and candidates.
+    expect(new Set(a.media.map((m) => JSON.stringify(m.attributes.find((x) => x.type === 'ice-ufrag')))).size).toBe(3);
+    await w.setRemoteDescription(answer);
+    await unbundledSession(n, w, ours, theirs, atWerift, atPurertc);
+  }, 40_000);
+
+  it("purertc balanced offers VP8 + audio + data; werift (bundlePolicy 'disable') answers without BUNDLE; purertc keeps a transport per section; all flow", async () => {
+    const n = node('balanced');
+    const ours = new MediaStreamTrack({ kind: 'video' });
+    n.pc.addTransceiver(ours, { direction: 'sendrecv' });
+    n.pc.addTransceiver('audio', { direction: 'sendrecv' });
+    n.createChannel('chat');
+    const atPurertc = purertcFrames(n);
+    const w = werift('disable');
+    echoChannels(w);
+    const atWerift = weriftVideo(w);
+    const theirs = new WMediaStreamTrack({ kind: 'video' });
+    await n.pc.setLocalDescription(await n.pc.createOffer());
+    const offer = await complete(n.pc, 'purertc');
+    await w.setRemoteDescription(offer);
+    const video = w.getTransceivers().find((t) => t.kind === 'video');
+    if (!video) throw new Error('werift made no video transceiver');
+    video.sender.replaceTrack(theirs);
+    video.setDirection('sendrecv');
+    await w.setLocalDescription(await w.createAnswer());
+    const answer = await complete(w, 'werift');
+    const a = parseSdp(answer.sdp);
+    expect(bundleGroups(a)).toEqual([]);
+    expect(a.media.every((m) => m.port !== 0)).toBe(true);
+    await n.pc.setRemoteDescription(answer);
+    await unbundledSession(n, w, ours, theirs, atWerift, atPurertc);
   }, 40_000);
 });

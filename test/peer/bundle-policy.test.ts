@@ -341,10 +341,21 @@ describe('bundle policy in answers (RFC 8829 section 5.3.1, RFC 8843 section 7.3
     expect(verifyDescription(answer, { type: 'answer', offer: parseSdp(stripBundle(OFFER_A1)), rtcpMuxRequired: true })).toEqual([]);
   });
 
-  it('one transport: a balanced or max-compat answerer also rejects the sections that would need a transport of their own', () => {
+  it('a balanced or max-compat answerer to |offer-A1| without BUNDLE keeps both sections, each on a transport of its own (RFC 8843 7.4)', () => {
     for (const policy of ['balanced', 'max-compat'] as const) {
-      const answer = answerTo(stripBundle(OFFER_A1), policy);
-      expect(answer.media.map(live)).toEqual([true, false]);
+      const pc = peer(policy, 7);
+      const offer = stripBundle(OFFER_A1);
+      pc.setRemoteDescription(0, { type: 'offer', sdp: offer });
+      const answer = parseSdp(pc.createAnswer(0).sdp);
+      expect(answer.media.map(live)).toEqual([true, true]);
+      expect(bundleGroups(answer)).toEqual([]);
+      // Own ICE credentials per section (RFC 8843 section 10), each answering its section's a=setup.
+      const creds = answer.media.map((m) => iceCredentials(m, answer)?.ufrag);
+      expect(new Set(creds).size).toBe(2);
+      expect(answer.media.map((m) => setupRole(m, answer))).toEqual(['active', 'active']);
+      expect(verifyDescription(answer, { type: 'answer', offer: parseSdp(offer), rtcpMuxRequired: true })).toEqual([]);
+      expect(pc.transportCount).toBe(2);
+      expect(pc.transportInfo('a1')?.id).not.toBe(pc.transportInfo('v1')?.id);
     }
   });
 
@@ -428,9 +439,14 @@ describe('bundle policy in answers (RFC 8829 section 5.3.1, RFC 8843 section 7.3
         const liveMids = answer.media.filter(live).map((m) => mid(m));
         expect(liveMids.length).toBeGreaterThan(0);
         if (strip) {
-          // Without BUNDLE, a bundle-only section was rejected by the offerer's view (port 0): only the first is live.
-          expect(liveMids).toEqual([mid(answer.media[0] as MediaDescription)]);
+          // Without BUNDLE a bundle-only section has no transport (rejected); the others are
+          // kept unless the answerer's policy rejects them, each on its own transport.
+          const byPolicy = policyRejections(offer, answerPolicy);
+          const expected = offer.media.flatMap((m, i) => (live(m) && !byPolicy.has(i) ? [mid(m)] : []));
+          expect(liveMids).toEqual(expected);
           expect(bundleGroups(answer)).toEqual([]);
+          const ufrags = answer.media.filter(live).map((m) => iceCredentials(m, answer)?.ufrag);
+          expect(new Set(ufrags).size).toBe(ufrags.length);
         } else expect(bundleGroups(answer)).toEqual([liveMids]);
         expect(verifyDescription(answer, { type: 'answer', offer, rtcpMuxRequired: true })).toEqual([]);
       },
@@ -480,39 +496,58 @@ describe('two peers with bundle policies on a virtual clock', () => {
     expect(framesOn(p.b, video)).toEqual([]);
   });
 
-  it('an answer whose BUNDLE group is stripped in flight: the offerer keeps the first section\'s transport and treats the others as rejected', () => {
+  it('an initial offer gives every section that is not bundle-only ICE credentials of its own (RFC 8843 section 10)', () => {
+    for (const [policy, distinct] of [['max-compat', 3], ['balanced', 3], ['max-bundle', 1]] as const) {
+      const pc = peer(policy, 3);
+      pc.addTransceiver(0, 'audio', 'sendrecv');
+      pc.addTransceiver(0, 'video', 'sendrecv');
+      pc.createDataChannel(0, { label: 'x' });
+      const offer = parseSdp(pc.createOffer(0).sdp);
+      const ufrags = offer.media.filter((m) => !isBundleOnly(m)).map((m) => iceCredentials(m, offer)?.ufrag);
+      expect(new Set(ufrags).size).toBe(distinct);
+      expect(pc.transportCount).toBe(distinct);
+    }
+  });
+
+  it('an answer that bundles what the offer gave separate credentials keeps one transport, the tagged section\'s (RFC 8843 7.3.1)', () => {
     const p = new PeerPair(7, { a: { bundlePolicy: 'max-compat' } });
-    const audio = p.a.pc.addTransceiver(0, 'audio', { direction: 'sendrecv', trackId: 'a-audio', streams: ['s'] });
-    const video = p.a.pc.addTransceiver(0, 'video', { direction: 'sendrecv', trackId: 'a-video', streams: ['s'] });
+    p.a.pc.addTransceiver(0, 'audio', { direction: 'sendrecv', trackId: 'a-audio', streams: ['s'] });
+    p.a.pc.addTransceiver(0, 'video', { direction: 'sendrecv', trackId: 'a-video', streams: ['s'] });
     p.a.pc.createDataChannel(0, { label: 'chat' });
     const offer = p.a.pc.createOffer(p.now);
     p.a.pc.setLocalDescription(p.now, offer);
+    expect(p.a.pc.transportCount).toBe(3);
+    const first = p.a.pc.transportInfo('0')?.id;
+    p.b.pc.setRemoteDescription(p.now, p.a.pc.localDescription ?? offer);
+    const answer = p.b.pc.createAnswer(p.now);
+    p.b.pc.setLocalDescription(p.now, answer);
+    p.a.pc.setRemoteDescription(p.now, p.b.pc.localDescription ?? answer);
+    expect(p.a.pc.transportCount).toBe(1);
+    expect(['0', '1', '2'].map((m) => p.a.pc.transportInfo(m)?.id)).toEqual([first, first, first]);
+    p.run(() => connected(p) && p.a.events.some((e) => e.type === 'channel-open'));
+  });
+
+  it('an answer whose BUNDLE group is stripped in flight: the offerer keeps a transport per section, with the credentials it offered (RFC 8843 7.4)', () => {
+    const p = new PeerPair(7, { a: { bundlePolicy: 'max-compat' } });
+    p.a.pc.addTransceiver(0, 'audio', { direction: 'sendrecv', trackId: 'a-audio', streams: ['s'] });
+    p.a.pc.addTransceiver(0, 'video', { direction: 'sendrecv', trackId: 'a-video', streams: ['s'] });
+    p.a.pc.createDataChannel(0, { label: 'chat' });
+    const offer = p.a.pc.createOffer(p.now);
+    p.a.pc.setLocalDescription(p.now, offer);
+    const offered = parseSdp(p.a.pc.localDescription?.sdp ?? '');
     p.b.pc.setRemoteDescription(p.now, p.a.pc.localDescription ?? offer);
     const answer = p.b.pc.createAnswer(p.now);
     p.b.pc.setLocalDescription(p.now, answer);
     const stripped = stripBundle(p.b.pc.localDescription?.sdp ?? answer.sdp);
     expect(parseSdp(stripped).media.every(live)).toBe(true);
     p.a.pc.setRemoteDescription(p.now, { type: 'answer', sdp: stripped });
-    p.run(() => connected(p));
-    // Only the audio section has a transport on a's side: the video does not send, no SCTP.
-    expect(p.a.pc.sendFrame(p.now, video, vp8Frame(0, true, 800))).toBe(false);
-    expect(p.a.pc.sctp).toBeUndefined();
-    for (let i = 0; i < 5; i++) {
-      expect(p.a.pc.sendFrame(p.now, audio, opusFrame(i))).toBe(true);
-      advance(p, 20);
-    }
-    p.run(() => framesOn(p.b, audio).length === 5);
-    // a's next offer shows the sections it could not carry as rejected (port 0); b agrees.
-    const reoffer = p.a.pc.createOffer(p.now);
-    expect(parseSdp(reoffer.sdp).media.map(live)).toEqual([true, false, false]);
-    p.a.pc.setLocalDescription(p.now, reoffer);
-    p.b.pc.setRemoteDescription(p.now, p.a.pc.localDescription ?? reoffer);
-    const reanswer = p.b.pc.createAnswer(p.now);
-    p.b.pc.setLocalDescription(p.now, reanswer);
-    p.a.pc.setRemoteDescription(p.now, p.b.pc.localDescription ?? reanswer);
-    expect(parseSdp(reanswer.sdp).media.map(live)).toEqual([true, false, false]);
-    p.run(() => true);
-    expect(connected(p)).toBe(true);
+    expect(p.a.pc.transportCount).toBe(3);
+    const ids = ['0', '1', '2'].map((m) => p.a.pc.transportInfo(m)?.id);
+    expect(new Set(ids).size).toBe(3);
+    // Each keeps the ufrag its section offered.
+    const snapshot = p.a.pc.statsSnapshot();
+    const offeredUfrags = offered.media.map((m) => iceCredentials(m, offered)?.ufrag);
+    expect(snapshot.transports.map((t) => t.localUfrag).sort()).toEqual([...offeredUfrags].sort());
   });
 
   it('a purertc answerer with the default policy accepts a max-bundle offer of repeated kinds in one group', () => {

@@ -10,7 +10,7 @@ import type { IceAgent } from '../../src/ice/agent.js';
 import { DEFAULT_ICE_PACING_MS } from '../../src/peer/peer-connection.js';
 import { PeerPair, makePeer } from './helpers.js';
 
-const agentOf = (pc: unknown): IceAgent => (pc as { agent: IceAgent }).agent;
+const agentOf = (pc: unknown): IceAgent => (pc as { transports: { agent: IceAgent }[] }).transports[0]!.agent;
 const pacingLine = (sdp: string): string | undefined => parseSdp(sdp).attributes.flatMap((a) => (a.type === 'unknown' && a.name === 'ice-pacing' ? [a.value ?? ''] : []))[0];
 
 describe('a=ice-pacing (RFC 8839 5.5)', () => {
