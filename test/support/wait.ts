@@ -8,13 +8,13 @@ export const WAIT_LIMIT_MS = 15_000;
 /** Default polling interval of `waitFor`. */
 export const WAIT_POLL_MS = 5;
 
-/** Resolves with the first non-undefined value of `pred`, polled every `pollMs`. */
-export function waitFor<T>(pred: () => T | undefined, what: string, ms = WAIT_LIMIT_MS, pollMs = WAIT_POLL_MS): Promise<T> {
+/** Resolves with the first value of `pred` other than undefined and false, polled every `pollMs`. */
+export function waitFor<T>(pred: () => T | undefined, what: string, ms = WAIT_LIMIT_MS, pollMs = WAIT_POLL_MS): Promise<Exclude<T, false>> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const tick = (): void => {
       const v = pred();
-      if (v !== undefined) resolve(v);
+      if (v !== undefined && v !== false) resolve(v as Exclude<T, false>);
       else if (Date.now() - started > ms) reject(new Error(`timed out waiting for ${what}`));
       else setTimeout(tick, pollMs);
     };

@@ -1,0 +1,75 @@
+/**
+ * Unbundled transports against Chromium 156 over 127.0.0.1 (RFC 8843 section 7.4: a
+ * section the answer does not bundle keeps a transport of its own; RFC 8829 section 4.1.1
+ * "balanced"). The offer's a=group:BUNDLE line is removed on its way to the answerer, as
+ * a peer without BUNDLE support would never have written it, so Chrome and purertc each
+ * run one ICE agent, DTLS association and SRTP session per section. Chrome sends its fake
+ * camera and microphone and opens a data channel; purertc receives both tracks' frames on
+ * their own transports and the channel works on the third. Both offer roles.
+ * Run as CI does: unshare -n sh -c 'ip link set lo up && npx vitest run test/interop/peer-unbundled-chrome.test.ts'
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { chromeAvailable, negotiate, useChrome } from './harness/index.js';
+import { NodePeer } from '../peer/node-peer.js';
+import { bundleGroups, iceCredentials, parseSdp } from '../../src/sdp/index.js';
+import type { MediaStreamTrack } from '../../src/node/media-stream-track.js';
+import { waitFor } from '../support/wait.js';
+
+/** The description without its BUNDLE group (what a peer without RFC 8843 sends). */
+function unbundle<T extends { sdp?: string }>(d: T): T {
+  return { ...d, sdp: (d.sdp ?? '').split('\r\n').filter((l) => !l.startsWith('a=group:BUNDLE')).join('\r\n') };
+}
+
+describe.skipIf(!chromeAvailable)('unbundled transports <-> Chrome', () => {
+  const chrome = useChrome({ args: ['--autoplay-policy=no-user-gesture-required'] });
+  const nodes: NodePeer[] = [];
+  afterEach(() => {
+    for (const n of nodes.splice(0)) n.close();
+  });
+
+  for (const role of ['chrome offers', 'purertc offers'] as const) {
+    it(`${role} audio + video + data without BUNDLE: three transports, frames on both tracks, messages on the channel`, async () => {
+      const page = await chrome.newPage();
+      const browser = await page.createPeer('chrome', { video: true, audio: true, dataChannels: role === 'chrome offers' ? ['unbundled'] : [], codecPreferences: { video: ['video/VP8'] } });
+      const node = new NodePeer('purertc', { iceInterfaceAddresses: ['127.0.0.1'] });
+      nodes.push(node);
+      const frames = { audio: 0, video: 0 };
+      node.pc.addEventListener('track', (e) => {
+        const track = (e as unknown as { track: MediaStreamTrack }).track;
+        track.addEventListener('frame', () => {
+          frames[track.kind as 'audio' | 'video']++;
+        });
+      });
+      let record;
+      if (role === 'chrome offers') record = await negotiate(browser, node, { offer: unbundle });
+      else {
+        node.pc.addTransceiver('audio', { direction: 'recvonly' });
+        node.pc.addTransceiver('video', { direction: 'recvonly' });
+        node.createChannel('unbundled');
+        record = await negotiate(node, browser, { offer: unbundle });
+      }
+      const answer = parseSdp(record.answer.sdp ?? '');
+      expect(bundleGroups(answer)).toEqual([]);
+      expect(answer.media.every((m) => m.port !== 0)).toBe(true);
+      expect(new Set(answer.media.map((m) => iceCredentials(m, answer)?.ufrag)).size).toBe(3);
+      await node.waitForChannel('unbundled');
+      await waitFor(() => frames.video >= 10 && frames.audio >= 10, 'frames on both tracks', 30_000);
+      if (role === 'chrome offers') {
+        await browser.send('unbundled', 'from chrome');
+        expect(await node.waitForMessages('unbundled', 1)).toEqual(['from chrome']);
+      } else {
+        node.channels.get('unbundled')?.send('from purertc');
+        expect(await browser.waitForMessages('unbundled', 1)).toEqual(['from purertc']);
+      }
+      expect(node.pc.connectionState).toBe('connected');
+      const report = await node.pc.getStats();
+      const transports = [...report.values()].filter((x) => x.type === 'transport');
+      expect(transports).toHaveLength(3);
+      expect(transports.every((t) => t['dtlsState'] === 'connected')).toBe(true);
+      // Each track's inbound-rtp names its own transport.
+      const inbound = [...report.values()].filter((x) => x.type === 'inbound-rtp');
+      expect(new Set(inbound.map((x) => x['transportId'])).size).toBe(2);
+      expect(node.pc.internalErrors).toBe(0);
+    }, 60_000);
+  }
+});
