@@ -1459,8 +1459,8 @@ export class PeerConnection {
     };
     const negotiated = this.currentLocal !== undefined || this.currentRemote !== undefined;
     const answer = this.currentLocal?.type === 'answer' ? this.currentLocal.session : this.currentRemote?.session;
-    const bundled = answer ? transportAssignments(answer).find((a) => a.indexes.length > 1) : undefined;
-    const bundleKey = bundled ? this.keyMidOf(bundled) : undefined;
+    // The negotiated BUNDLE group's tagged mid (RFC 8843 7.1): new sections join its transport.
+    const bundleKey = answer ? attributesOf(answer, 'group').find((g) => g.semantics === 'BUNDLE' && g.mids.length > 0)?.mids[0] : undefined;
     const first = live[0]?.mid;
     for (const s of live) {
       const t = this.transportOfMid.get(s.mid);

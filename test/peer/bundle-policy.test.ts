@@ -550,6 +550,32 @@ describe('two peers with bundle policies on a virtual clock', () => {
     expect(snapshot.transports.map((t) => t.localUfrag).sort()).toEqual([...offeredUfrags].sort());
   });
 
+  it('rollback (W3C 4.4.1.5) drops the transports an offer made and keeps the stable ones; the glare winner\'s offer then connects', () => {
+    const p = new PeerPair(12);
+    p.a.pc.createDataChannel(0, { label: 'chat' });
+    negotiateMedia(p, 'a');
+    p.run(() => connected(p) && p.a.events.some((e) => e.type === 'channel-open'));
+    const stable = p.a.pc.transportInfo('0')?.id;
+    // a offers audio + video on top (balanced: the new sections would join the negotiated
+    // BUNDLE transport), then rolls back: still the one transport, still connected.
+    p.a.pc.addTransceiver(p.now, 'audio', 'sendrecv');
+    p.a.pc.setLocalDescription(p.now, p.a.pc.createOffer(p.now));
+    expect(p.a.pc.transportCount).toBe(1);
+    p.a.pc.setLocalDescription(p.now, { type: 'rollback', sdp: '' });
+    expect(p.a.pc.transportCount).toBe(1);
+    expect(p.a.pc.transportInfo('0')?.id).toBe(stable);
+    // An initial balanced offer made two (audio, video); its rollback keeps only the first.
+    const c = peer('balanced', 21);
+    c.addTransceiver(0, 'audio', 'sendrecv');
+    c.addTransceiver(0, 'video', 'sendrecv');
+    c.setLocalDescription(0, c.createOffer(0));
+    expect(c.transportCount).toBe(2);
+    c.setLocalDescription(0, { type: 'rollback', sdp: '' });
+    expect(c.transportCount).toBe(1);
+    expect(c.signalingState).toBe('stable');
+    p.run(() => connected(p));
+  });
+
   it('a purertc answerer with the default policy accepts a max-bundle offer of repeated kinds in one group', () => {
     const a = makePeer(8, '10.0.0.1', 1, { bundlePolicy: 'max-bundle' });
     const b = makePeer(9, '10.0.0.2', 2);
