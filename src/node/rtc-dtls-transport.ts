@@ -54,6 +54,11 @@ export class RTCDtlsTransport extends EventTarget {
     return true;
   }
 
+  /** @internal The id of the peer transport this object shows now (undefined once none). */
+  _id(): string | undefined {
+    return this.#source.info()?.id;
+  }
+
   /** @internal The ICE transport's part of `_update`, with the state the peer's event names (see RTCIceTransport._update). */
   _updateIce(fire = true, seen: Parameters<RTCIceTransport['_update']>[1] = {}): void {
     this.#ice._update(fire, seen);

@@ -505,6 +505,8 @@ export class RTCPeerConnection extends EventTarget {
     return t;
   }
   readonly #transports = new Map<string, RTCDtlsTransport>();
+  /** The core's transportVersion when #transports last read it. */
+  #transportVersion = -1;
 
   getConfiguration(): RTCConfiguration {
     return { ...this.#config, certificates: [this.#certificate] };
@@ -973,12 +975,23 @@ export class RTCPeerConnection extends EventTarget {
         this.#again = false;
         this.#sendAll(core);
         for (let e = core.pollEvent(); e; e = core.pollEvent()) this.#queue(e);
-        const removed = this.#trackEvents.filter((e) => e.type === 'track-removed');
-        const added = this.#trackEvents.filter((e) => e.type === 'track');
-        this.#trackEvents.length = 0;
-        for (const e of [...removed, ...added]) this.#dispatch(e);
-        // W3C 5.5/5.6: transport state changes of this drain (before the queued connectionstatechange).
-        if (!this.#closed) for (const t of this.#transports.values()) t._update();
+        if (this.#trackEvents.length > 0) {
+          const removed = this.#trackEvents.filter((e) => e.type === 'track-removed');
+          const added = this.#trackEvents.filter((e) => e.type === 'track');
+          this.#trackEvents.length = 0;
+          for (const e of [...removed, ...added]) this.#dispatch(e);
+        }
+        // W3C 5.5/5.6: transport state changes of this drain (before the queued
+        // connectionstatechange), read again only when the core says they may have changed.
+        const version = core.transportVersion;
+        if (!this.#closed && version !== this.#transportVersion) {
+          this.#transportVersion = version;
+          for (const [id, t] of this.#transports) {
+            // A transport no section uses any more (an answer bundled it away) stops mirroring.
+            if (t._id() !== id) this.#transports.delete(id);
+            else t._update();
+          }
+        }
       } while (this.#again && !this.#closed);
     } finally {
       this.#flushing = false;
@@ -1020,8 +1033,9 @@ export class RTCPeerConnection extends EventTarget {
       return;
     }
     // W3C 5.6.3/5.6.4: the ICE transport's own events come before the connection's
-    // (queued) ones, and each state it passes through fires. One transport today (BUNDLE):
-    // the peer's ICE states are its states.
+    // (queued) ones, and each state it passes through fires. With one transport (BUNDLE)
+    // the peer's ICE states are its states; with several each reads its own at the end of
+    // the drain.
     if (e.type === 'icegatheringstatechange' || e.type === 'iceconnectionstatechange') {
       const seen = e.type === 'icegatheringstatechange' ? { gathering: e.state } : { state: e.state };
       if (this.#transports.size === 1) for (const t of this.#transports.values()) t._updateIce(true, seen);

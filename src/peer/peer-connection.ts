@@ -569,6 +569,15 @@ export class PeerConnection {
   get selectedPair(): SelectedPair | undefined {
     return this.dataTransport()?.agent.selectedPair;
   }
+  /**
+   * Changes whenever something `transportInfo` reports may have changed (ICE and DTLS
+   * states, selected pairs, the set of transports): a caller mirroring transports (the
+   * W3C RTCDtlsTransport objects) reads them again only then.
+   */
+  get transportVersion(): number {
+    return this.transportVersionValue;
+  }
+  private transportVersionValue = 0;
   /** How many ICE/DTLS transports the peer runs now (one with BUNDLE). */
   get transportCount(): number {
     return this.transports.length;
@@ -1332,6 +1341,7 @@ export class PeerConnection {
       for (let t = r.client.pollTransmit(); t; t = r.client.pollTransmit()) this.queueTransmit({ from: r.base, to: t.to, data: t.data, relayed: false });
     }
     this.closedFlag = true;
+    this.transportVersionValue++;
     this.signaling = 'closed';
     this.iceConnection = 'closed';
     this.connection = 'closed';
@@ -1422,6 +1432,7 @@ export class PeerConnection {
     }
     this.transports = next;
     this.transportOfMid = byMid;
+    this.transportVersionValue++;
     this.updateIceStates();
   }
 
@@ -1440,6 +1451,7 @@ export class PeerConnection {
     this.setAside.clear();
     this.transports = [...keep];
     this.transportOfMid = new Map(stable.byMid);
+    this.transportVersionValue++;
     this.updateIceStates();
   }
 
@@ -2082,6 +2094,7 @@ export class PeerConnection {
         this.pushEvent({ type: 'icecandidateerror', address: e.address, port: e.port, url: e.url, errorCode: e.errorCode, errorText: e.errorText });
         break;
       case 'gathering-state':
+        this.transportVersionValue++;
         if (e.state === 'complete') {
           this.updateLocalDescriptions((s) => this.endLocalCandidates(s, t));
         }
@@ -2089,11 +2102,13 @@ export class PeerConnection {
         this.updateIceStates();
         break;
       case 'connection-state':
+        this.transportVersionValue++;
         t.iceConnection = e.state;
         this.updateIceStates();
         if ((e.state === 'connected' || e.state === 'completed') && t.dtls && t.dtls.state === 'new' && t.dtls.role === 'client') t.dtls.start(now);
         break;
       case 'selected-pair':
+        this.transportVersionValue++;
         t.selectedPairChanges++;
         if (t === this.sctpTransport) this.manager?.association.setMaxMtu(now, this.sctpMaxMtu());
         if (t.dtls && t.dtls.state === 'new' && t.dtls.role === 'client') t.dtls.start(now);
@@ -2585,15 +2600,33 @@ export class PeerConnection {
   /** W3C 4.3.3 RTCPeerConnectionState from the ICE and DTLS transports. */
   private updateConnectionState(): void {
     if (this.closedFlag) return;
-    const ice = this.transports.map((t) => t.iceConnection);
-    const dtls = this.transports.map((t) => t.dtlsState);
-    const every = <T>(xs: readonly T[], ok: readonly T[]): boolean => xs.every((x) => ok.includes(x));
+    // One pass, no allocation: this runs after every datagram.
+    let failed = false;
+    let disconnected = false;
+    let allNew = true;
+    let allConnected = true;
+    let anyConnected = false;
+    let allDtlsClosed = this.transports.length > 0;
+    for (const t of this.transports) {
+      const ice = t.iceConnection;
+      const d = t.dtlsState;
+      if (d !== t.reportedDtlsState) {
+        t.reportedDtlsState = d;
+        this.transportVersionValue++;
+      }
+      if (ice === 'failed' || d === 'failed') failed = true;
+      if (ice === 'disconnected') disconnected = true;
+      if (!((ice === 'new' || ice === 'closed') && (d === 'new' || d === 'closed'))) allNew = false;
+      if (!((ice === 'connected' || ice === 'completed' || ice === 'closed') && (d === 'connected' || d === 'closed'))) allConnected = false;
+      if (d === 'connected') anyConnected = true;
+      if (d !== 'closed') allDtlsClosed = false;
+    }
     let s: PeerConnectionState;
-    if (ice.includes('failed') || dtls.includes('failed')) s = 'failed';
-    else if (ice.includes('disconnected')) s = 'disconnected';
-    else if (every(ice, ['new', 'closed']) && every(dtls, ['new', 'closed'])) s = 'new';
-    else if (every(ice, ['connected', 'completed', 'closed']) && every(dtls, ['connected', 'closed']) && dtls.includes('connected')) s = 'connected';
-    else if (dtls.length > 0 && every(dtls, ['closed']) && this.connection === 'connected') s = 'closed';
+    if (failed) s = 'failed';
+    else if (disconnected) s = 'disconnected';
+    else if (allNew) s = 'new';
+    else if (allConnected && anyConnected) s = 'connected';
+    else if (allDtlsClosed && this.connection === 'connected') s = 'closed';
     else s = 'connecting';
     if (s === this.connection) return;
     if (s === 'closed') return;

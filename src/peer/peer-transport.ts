@@ -48,6 +48,8 @@ export class PeerTransport {
   remoteUfrag: string | undefined;
   iceGathering: IceGatheringState = 'new';
   iceConnection: IceConnectionState = 'new';
+  /** The DTLS state the peer last reported (a change moves its transportVersion). */
+  reportedDtlsState: DtlsTransportState = 'new';
 
   constructor(id: string, mid: string, agent: IceAgent) {
     this.id = id;
