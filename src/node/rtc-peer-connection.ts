@@ -508,6 +508,16 @@ export class RTCPeerConnection extends EventTarget {
   /** The core's transportVersion when #transports last read it. */
   #transportVersion = -1;
 
+  /**
+   * W3C webrtc-pc restartIce(): the next offer restarts ICE on every transport (new
+   * credentials, RFC 8445 section 9) and negotiation becomes needed. Before the first
+   * exchange it has nothing to restart.
+   */
+  restartIce(): void {
+    if (this.#closed) throw new DOMException('the peer connection is closed', 'InvalidStateError');
+    this.#run((c) => c.restartIce());
+  }
+
   getConfiguration(): RTCConfiguration {
     return { ...this.#config, certificates: [this.#certificate] };
   }

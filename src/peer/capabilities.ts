@@ -94,3 +94,84 @@ export function offerHeaderExtensions(kind: 'audio' | 'video', uris: readonly st
     .map((uri, i) => ({ id: i + 1, uri }))
     .filter((e) => kind === 'audio' || !e.uri.endsWith('ssrc-audio-level'));
 }
+
+/** A codec as negotiated (payload type and its RTX payload type). */
+interface NegotiatedCodec {
+  readonly payloadType: number;
+  readonly name: string;
+  readonly clockRate: number;
+  readonly channels?: number;
+  readonly fmtp?: string;
+  readonly rtxPayloadType?: number;
+}
+
+/**
+ * A subsequent offer's codecs with the payload types the session already uses (RFC 8829
+ * section 5.2.2 and RFC 3264 section 8.3.2: a payload type keeps its meaning for the
+ * session; libwebrtc refuses a remapping). A codec matches a negotiated one by name, clock
+ * rate, channels and fmtp; the others move to payload types the session does not use.
+ */
+export function keepNegotiatedPayloadTypes(offered: readonly CodecToWrite[], negotiated: readonly NegotiatedCodec[]): CodecToWrite[] {
+  if (negotiated.length === 0) return [...offered];
+  const key = (c: { name: string; clockRate: number; channels?: number; fmtp?: string }): string =>
+    `${c.name.toLowerCase()}/${c.clockRate}/${c.channels ?? ''}/${c.fmtp ?? ''}`;
+  const byKey = new Map(negotiated.map((c) => [key(c), c]));
+  const used = new Set<number>();
+  for (const c of negotiated) {
+    used.add(c.payloadType);
+    if (c.rtxPayloadType !== undefined) used.add(c.rtxPayloadType);
+  }
+  const kept = offered.map((c) => byKey.get(key(c)));
+  for (const [i, c] of offered.entries()) {
+    if (kept[i] !== undefined) continue;
+    used.add(c.payloadType);
+    if (c.rtxPayloadType !== undefined) used.add(c.rtxPayloadType);
+  }
+  let next = FIRST_DYNAMIC_PT;
+  const fresh = (): number => {
+    while (used.has(next)) next++;
+    used.add(next);
+    return next;
+  };
+  // Payload types of ours that collide with a negotiated one of another codec move.
+  const taken = new Set<number>();
+  for (const c of negotiated) {
+    taken.add(c.payloadType);
+    if (c.rtxPayloadType !== undefined) taken.add(c.rtxPayloadType);
+  }
+  return offered.map((c, i) => {
+    const n = kept[i];
+    if (n !== undefined) {
+      const { rtxPayloadType: _rtx, ...rest } = c;
+      const rtx = c.rtxPayloadType === undefined ? undefined : (n.rtxPayloadType ?? (taken.has(c.rtxPayloadType) ? fresh() : c.rtxPayloadType));
+      return { ...rest, payloadType: n.payloadType, ...(rtx !== undefined ? { rtxPayloadType: rtx } : {}) };
+    }
+    const { rtxPayloadType: _rtx, ...rest } = c;
+    const pt = taken.has(c.payloadType) ? fresh() : c.payloadType;
+    const rtx = c.rtxPayloadType === undefined ? undefined : taken.has(c.rtxPayloadType) ? fresh() : c.rtxPayloadType;
+    return { ...rest, payloadType: pt, ...(rtx !== undefined ? { rtxPayloadType: rtx } : {}) };
+  });
+}
+
+/**
+ * A subsequent offer's header extensions with the ids the session already uses (RFC 8285
+ * section 6: the mapping stays for the session; libwebrtc refuses "RTP extension ID
+ * reassignment"); the others take ids no negotiated extension uses (1-14, the one-byte form).
+ */
+export function keepNegotiatedExtensionIds(offered: readonly HeaderExtension[], negotiated: readonly { readonly id: number; readonly uri: string }[]): HeaderExtension[] {
+  if (negotiated.length === 0) return [...offered];
+  const byUri = new Map(negotiated.map((e) => [e.uri, e.id]));
+  const used = new Set(negotiated.map((e) => e.id));
+  let next = 1;
+  return offered.map((e) => {
+    const id = byUri.get(e.uri);
+    if (id !== undefined) return { ...e, id };
+    if (!used.has(e.id)) {
+      used.add(e.id);
+      return e;
+    }
+    while (used.has(next)) next++;
+    used.add(next);
+    return { ...e, id: next };
+  });
+}

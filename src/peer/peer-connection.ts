@@ -65,7 +65,7 @@ import { PeerTransport, pickTransport } from './peer-transport.js';
 import { BUNDLE_POLICIES, DEFAULT_BUNDLE_POLICY, bundleOnlyMids, policyRejections, transportAssignments, withTaggedGroupRejections } from './transport.js';
 import type { BundlePolicy, TransportAssignment } from './transport.js';
 import type { PairCounters, TransportTotals } from './pair-stats.js';
-import { DEFAULT_CODECS, DEFAULT_HEADER_EXTENSIONS, offerCodecs, offerHeaderExtensions } from './capabilities.js';
+import { DEFAULT_CODECS, DEFAULT_HEADER_EXTENSIONS, keepNegotiatedExtensionIds, keepNegotiatedPayloadTypes, offerCodecs, offerHeaderExtensions } from './capabilities.js';
 import { randomIceString, randomU32 } from '../common/random.js';
 import type { EncodedFrame } from '../media/frame.js';
 import { parseRtcp } from '../rtp/rtcp.js';
@@ -899,7 +899,9 @@ export class PeerConnection {
     // RFC 8829 section 3.2: an offer is made from stable (or replaces our pending offer).
     if (this.signaling !== 'stable' && this.signaling !== 'have-local-offer') throw new InvalidStateError(`createOffer in signaling state ${this.signaling}`);
     this.ensureTransport(now, 'controlling');
-    if (options.iceRestart === true) {
+    const negotiated = this.currentLocal !== undefined || this.currentRemote !== undefined;
+    if (options.iceRestart === true || (this.iceRestartPending && negotiated)) {
+      this.iceRestartPending = false;
       for (const t of this.transports) t.agent.restart(now);
       this.pump(now);
     }
@@ -985,6 +987,18 @@ export class PeerConnection {
     this.lastAnswer = sdp;
     return { type: 'answer', sdp };
   }
+
+  /**
+   * W3C webrtc-pc restartIce() ([[LocalIceCredentialsToReplace]]): the next offer restarts
+   * ICE on every transport, and negotiation is needed (once something was negotiated).
+   */
+  restartIce(): void {
+    if (this.closedFlag) return;
+    if (this.currentLocal === undefined && this.currentRemote === undefined) return;
+    this.iceRestartPending = true;
+    this.updateNegotiationNeeded();
+  }
+  private iceRestartPending = false;
 
   /** W3C setLocalDescription (4.4.1.5, RFC 8829 section 5.4 on what may change). Throws InvalidStateError/InvalidArgumentError. */
   setLocalDescription(now: number, desc: SessionDescriptionInit): void {
@@ -1550,11 +1564,14 @@ export class PeerConnection {
       return buildDataChannelMedia({ mid: s.mid, ...opt('transport', transport), ...only, maxMessageSize: this.localMaxMessageSize, ...(offered ? { protocol: offered.protocol } : {}) });
     }
     if (!offered) {
-      // Payload types come from the full list so that they stay put when preferences change (RFC 8829 5.2.2).
-      const codecs = applyCodecPreferences(offerCodecs(s.kind, this.codecCaps), s.codecPreferences ?? null);
+      // Payload types come from the full list so that they stay put when preferences change
+      // (RFC 8829 5.2.2), and those the session negotiated keep their numbers (RFC 3264 8.3.2).
+      const negotiated = this.media.get(s.mid)?.negotiated;
+      const codecs = applyCodecPreferences(keepNegotiatedPayloadTypes(offerCodecs(s.kind, this.codecCaps), negotiated?.codecs ?? []), s.codecPreferences ?? null);
       const send = this.sendingAttributes(s, codecs.some((c) => c.rtxPayloadType !== undefined));
       return withMoreMsids(buildRtpMedia({
-        kind: s.kind, mid: s.mid, direction: s.direction, ...opt('transport', transport), ...only, codecs, extensions: offerHeaderExtensions(s.kind, this.extUris),
+        kind: s.kind, mid: s.mid, direction: s.direction, ...opt('transport', transport), ...only, codecs,
+        extensions: keepNegotiatedExtensionIds(offerHeaderExtensions(s.kind, this.extUris), this.negotiatedExtensions(s.mid)),
         ...(send.msid ? { msid: send.msid } : {}), ...(send.streams ? { streams: send.streams } : {}),
       }), send.moreMsids);
     }
@@ -1576,6 +1593,16 @@ export class PeerConnection {
       protocol: offered.protocol,
       rtcpRsize: offered.attributes.some((a) => a.type === 'rtcp-rsize'),
     }), send.moreMsids);
+  }
+
+  /** The extmap ids the session negotiated (RFC 8285 6), `mid`'s own first. */
+  private negotiatedExtensions(mid: string): { readonly id: number; readonly uri: string }[] {
+    const out: { id: number; uri: string }[] = [];
+    const own = this.media.get(mid)?.negotiated?.extensions ?? [];
+    for (const e of [...own, ...[...this.media.values()].flatMap((st) => st.negotiated?.extensions ?? [])]) {
+      if (!out.some((x) => x.id === e.id || x.uri === e.uri)) out.push({ id: e.id, uri: e.uri });
+    }
+    return out;
   }
 
   private rollback(now: number): void {
@@ -1695,7 +1722,7 @@ export class PeerConnection {
   private checkNegotiationNeeded(): boolean {
     const negotiated = (this.currentLocal ?? this.currentRemote)?.session;
     const mids = new Set(negotiated?.media.filter((m) => !isPortZero(m) || m.attributes.some((a) => a.type === 'unknown' && a.name === 'bundle-only')).map((m) => sdpMid(m)) ?? []);
-    const needed = this.sections.some((s) => !s.rejected && !mids.has(s.mid)) || (this.wantDataSection && !this.sections.some((s) => s.kind === 'application' && !s.rejected && mids.has(s.mid)))
+    const needed = this.iceRestartPending || this.sections.some((s) => !s.rejected && !mids.has(s.mid)) || (this.wantDataSection && !this.sections.some((s) => s.kind === 'application' && !s.rejected && mids.has(s.mid)))
       || this.rtpNegotiationNeeded(mids);
     return needed;
   }

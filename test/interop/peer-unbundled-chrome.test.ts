@@ -69,6 +69,25 @@ describe.skipIf(!chromeAvailable)('unbundled transports <-> Chrome', () => {
       // Each track's inbound-rtp names its own transport.
       const inbound = [...report.values()].filter((x) => x.type === 'inbound-rtp');
       expect(new Set(inbound.map((x) => x['transportId'])).size).toBe(2);
+
+      // ICE restart (W3C restartIce, RFC 8445 section 9) offered by purertc, again without
+      // BUNDLE: every transport takes new credentials and keeps carrying media and data.
+      const ufrags = (r: Map<string, Record<string, unknown>>): string[] => [...r.values()].filter((x) => x['type'] === 'transport').map((x) => String(x['iceLocalUsernameFragment'])).sort();
+      const before = ufrags(report);
+      node.pc.restartIce();
+      await negotiate(node, browser, { offer: unbundle });
+      const seen = { ...frames };
+      await waitFor(() => frames.video >= seen.video + 10 && frames.audio >= seen.audio + 10, 'frames after the restart', 30_000);
+      const after = ufrags(await node.pc.getStats());
+      expect(after).toHaveLength(3);
+      for (const u of after) expect(before).not.toContain(u);
+      if (role === 'chrome offers') {
+        await browser.send('unbundled', 'after restart');
+        expect((await node.waitForMessages('unbundled', 2))[1]).toBe('after restart');
+      } else {
+        node.channels.get('unbundled')?.send('after restart');
+        expect((await browser.waitForMessages('unbundled', 2))[1]).toBe('after restart');
+      }
       expect(node.pc.internalErrors).toBe(0);
     }, 60_000);
   }
