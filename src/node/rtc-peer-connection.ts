@@ -30,7 +30,8 @@
  * adds the media entries (node/rtc-stats) and filters by a track's sender or receiver.
  */
 import { lookup } from 'node:dns/promises';
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
+import { createIceSocket, remoteOf } from './udp-socket.js';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, PureRtcError } from '../common/errors.js';
@@ -325,7 +326,7 @@ export class RTCPeerConnection extends EventTarget {
     }
     for (const address of shared ? [] : addresses) {
       if (this.#closed) break;
-      const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 1 << 22 });
+      const socket = createIceSocket(address);
       try {
         await new Promise<void>((resolve, reject) => {
           socket.once('error', reject);
@@ -343,8 +344,8 @@ export class RTCPeerConnection extends EventTarget {
       socket.on('error', () => undefined);
       socket.on('message', (msg, rinfo) => {
         if (this.#closed || msg.length > MAX_DATAGRAM_BYTES) return;
-        const remote = { address: rinfo.address.replace(/%.*$/, ''), port: rinfo.port };
-        this.#runInput((c, now) => c.handleInput(now, { local: base, remote, data: new Uint8Array(msg.buffer, msg.byteOffset, msg.length) }));
+        const dgram = { local: base, remote: remoteOf(rinfo), data: new Uint8Array(msg.buffer, msg.byteOffset, msg.length) };
+        this.#runInput((c, now) => c.handleInput(now, dgram));
       });
       bases.push(base);
     }
@@ -352,6 +353,7 @@ export class RTCPeerConnection extends EventTarget {
       this.#shared?.attachment.detach();
       for (const s of this.#sockets.values()) s.close();
       this.#sockets.clear();
+      this.#lastSocket = undefined;
     }
     core.addHostBases(this.#now(), bases);
     this.#core = core;
@@ -917,6 +919,7 @@ export class RTCPeerConnection extends EventTarget {
     if (core) this.#sendAll(core);
     for (const s of this.#sockets.values()) s.close();
     this.#sockets.clear();
+    this.#lastSocket = undefined;
     for (const s of this.#streams.values()) s.close();
     this.#streams.clear();
     this.#shared?.attachment.detach();
@@ -940,13 +943,12 @@ export class RTCPeerConnection extends EventTarget {
         shared.attachment.send(t.data, t.to);
         continue;
       }
-      const stream = this.#streamServers.get(addressKey(t.to));
+      const stream = this.#streamServers.size === 0 ? undefined : this.#streamServers.get(addressKey(t.to));
       if (stream && !isStunBinding(t.data)) {
         this.#streamTo(t.from, t.to, stream)?.send(t.data);
         continue;
       }
-      const s = this.#sockets.get(`${t.from.address}|${t.from.port}`);
-      s?.send(t.data, t.to.port, t.to.address);
+      this.#socketOf(t.from)?.send(t.data, t.to.port, t.to.address);
     }
   }
 
@@ -955,6 +957,16 @@ export class RTCPeerConnection extends EventTarget {
    * ends: the allocation lived on that connection (RFC 8656 section 3.1), and the client's
    * transaction timeouts report the loss.
    */
+  /** The socket bound to `base` (the last one found is kept: bulk data leaves from one base). */
+  #socketOf(base: TransportAddress): Socket | undefined {
+    const last = this.#lastSocket;
+    if (last && last.port === base.port && last.address === base.address) return last.socket;
+    const socket = this.#sockets.get(`${base.address}|${base.port}`);
+    this.#lastSocket = socket ? { address: base.address, port: base.port, socket } : undefined;
+    return socket;
+  }
+  #lastSocket: { readonly address: string; readonly port: number; readonly socket: Socket } | undefined;
+
   #streamTo(base: TransportAddress, server: TransportAddress, how: StreamServer): TurnStream | undefined {
     const key = addressKey(server);
     const open = this.#streams.get(key);

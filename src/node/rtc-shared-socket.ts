@@ -8,7 +8,7 @@
  * candidate is this socket's address and port. Peers on a shared socket should use no
  * TURN servers (two peers would share the server's address as a route).
  */
-import { createSocket } from 'node:dgram';
+import { createIceSocket, remoteOf } from './udp-socket.js';
 import type { Socket } from 'node:dgram';
 import { SocketDemux } from '../peer/socket-demux.js';
 import type { DemuxPeer } from '../peer/socket-demux.js';
@@ -41,7 +41,7 @@ export class RTCSharedUdpSocket {
     socket.on('error', () => undefined);
     socket.on('message', (msg, rinfo) => {
       if (this.#closed || msg.length > MAX_DATAGRAM_BYTES) return;
-      const remote = { address: rinfo.address.replace(/%.*$/, ''), port: rinfo.port };
+      const remote = remoteOf(rinfo);
       const data = new Uint8Array(msg.buffer, msg.byteOffset, msg.length);
       this.#demux.route(remote, data)?.deliver(remote, data);
     });
@@ -50,7 +50,7 @@ export class RTCSharedUdpSocket {
   /** Binds one UDP socket (default 127.0.0.1, port 0 = any). */
   static async bind(options: { address?: string; port?: number } = {}): Promise<RTCSharedUdpSocket> {
     const address = options.address ?? '127.0.0.1';
-    const socket = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 1 << 22 });
+    const socket = createIceSocket(address);
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.port ?? 0, address, () => {

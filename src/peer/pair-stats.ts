@@ -106,20 +106,32 @@ export class PairStatsTracker {
     return c;
   }
 
+  /** The pair the last data datagram used, per direction: bulk data repeats it (no key string per datagram). */
+  private lastSent: { local: TransportAddress; remote: TransportAddress; counters: PairCounters } | undefined;
+  private lastReceived: { local: TransportAddress; remote: TransportAddress; counters: PairCounters } | undefined;
+
+  private dataCounters(last: 'lastSent' | 'lastReceived', local: TransportAddress, remote: TransportAddress): PairCounters | undefined {
+    const l = this[last];
+    if (l && l.remote.port === remote.port && l.local.port === local.port && l.remote.address === remote.address && l.local.address === local.address) return l.counters;
+    const c = this.counters(pairKey(local, remote));
+    if (c) this[last] = { local: { address: local.address, port: local.port }, remote: { address: remote.address, port: remote.port }, counters: c };
+    return c;
+  }
+
   /** A datagram we sent from `local` (our base or relayed address) to `remote`. */
   sent(now: number, local: TransportAddress, remote: TransportAddress, data: Uint8Array): void {
-    const key = pairKey(local, remote);
     const type = stunType(data);
     if (type === undefined) {
       this.totals.packetsSent++;
       this.totals.bytesSent += data.length;
-      const c = this.counters(key);
+      const c = this.dataCounters('lastSent', local, remote);
       if (!c) return;
       c.packetsSent++;
       c.bytesSent += data.length;
       c.lastPacketSentAtMs = now;
       return;
     }
+    const key = pairKey(local, remote);
     if (type === BINDING_REQUEST) {
       const c = this.counters(key);
       if (!c) return;
@@ -141,18 +153,18 @@ export class PairStatsTracker {
 
   /** A datagram that arrived on `local` (our base or relayed address) from `remote`. */
   received(now: number, local: TransportAddress, remote: TransportAddress, data: Uint8Array): void {
-    const key = pairKey(local, remote);
     const type = stunType(data);
     if (type === undefined) {
       this.totals.packetsReceived++;
       this.totals.bytesReceived += data.length;
-      const c = this.counters(key);
+      const c = this.dataCounters('lastReceived', local, remote);
       if (!c) return;
       c.packetsReceived++;
       c.bytesReceived += data.length;
       c.lastPacketReceivedAtMs = now;
       return;
     }
+    const key = pairKey(local, remote);
     if (type === BINDING_REQUEST) {
       const c = this.counters(key);
       if (c) c.requestsReceived++;
