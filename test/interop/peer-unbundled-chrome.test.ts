@@ -5,7 +5,9 @@
  * a peer without BUNDLE support would never have written it, so Chrome and purertc each
  * run one ICE agent, DTLS association and SRTP session per section. Chrome sends its fake
  * camera and microphone and opens a data channel; purertc receives both tracks' frames on
- * their own transports and the channel works on the third. Both offer roles.
+ * their own transports and the channel works on the third. Both offer roles, an ICE
+ * restart on all three, and relay-only on our side through our TURN server (one allocation
+ * shared by the three transports).
  * Run as CI does: unshare -n sh -c 'ip link set lo up && npx vitest run test/interop/peer-unbundled-chrome.test.ts'
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +16,7 @@ import { NodePeer } from '../peer/node-peer.js';
 import { bundleGroups, iceCredentials, parseSdp } from '../../src/sdp/index.js';
 import type { MediaStreamTrack } from '../../src/node/media-stream-track.js';
 import { waitFor } from '../support/wait.js';
+import { startTurnServer } from '../../src/node/turn-server.js';
 
 /** The description without its BUNDLE group (what a peer without RFC 8843 sends). */
 function unbundle<T extends { sdp?: string }>(d: T): T {
@@ -91,4 +94,47 @@ describe.skipIf(!chromeAvailable)('unbundled transports <-> Chrome', () => {
       expect(node.pc.internalErrors).toBe(0);
     }, 60_000);
   }
+
+  it('purertc relay-only (iceTransportPolicy relay, our TURN server) without BUNDLE: the three transports share one allocation and all connect', async () => {
+    const turn = await startTurnServer({
+      host: '127.0.0.1', port: 0, realm: 'purertc.test', users: { purertc: 'relay only' },
+      minPort: 44600, maxPort: 44799, allowLoopbackPeers: true,
+    });
+    try {
+      const page = await chrome.newPage();
+      const browser = await page.createPeer('chrome', { video: true, audio: true, dataChannels: ['unbundled'], codecPreferences: { video: ['video/VP8'] } });
+      const node = new NodePeer('purertc', {
+        iceInterfaceAddresses: ['127.0.0.1'], iceTransportPolicy: 'relay',
+        iceServers: [{ urls: `turn:127.0.0.1:${turn.port}`, username: 'purertc', credential: 'relay only' }],
+      });
+      nodes.push(node);
+      const frames = { audio: 0, video: 0 };
+      node.pc.addEventListener('track', (e) => {
+        const track = (e as unknown as { track: MediaStreamTrack }).track;
+        track.addEventListener('frame', () => {
+          frames[track.kind as 'audio' | 'video']++;
+        });
+      });
+      const record = await negotiate(browser, node, { offer: unbundle });
+      expect(bundleGroups(parseSdp(record.answer.sdp ?? ''))).toEqual([]);
+      // Every candidate we gave is relayed, and each transport gave its own (one allocation).
+      expect(record.answererCandidates.length).toBeGreaterThanOrEqual(3);
+      expect(record.answererCandidates.every((c) => / typ relay /.test(c.candidate ?? ''))).toBe(true);
+      expect(new Set(record.answererCandidates.map((c) => c.sdpMid)).size).toBe(3);
+      await node.waitForChannel('unbundled');
+      await waitFor(() => frames.video >= 10 && frames.audio >= 10, 'frames through the relay', 30_000);
+      await browser.send('unbundled', 'through the relay');
+      expect(await node.waitForMessages('unbundled', 1)).toEqual(['through the relay']);
+      const report = await node.pc.getStats();
+      const transports = [...report.values()].filter((x) => x.type === 'transport');
+      expect(transports).toHaveLength(3);
+      for (const t of transports) {
+        const pair = report.get(String(t['selectedCandidatePairId']));
+        expect(report.get(String(pair?.['localCandidateId']))?.['candidateType']).toBe('relay');
+      }
+      expect(node.pc.internalErrors).toBe(0);
+    } finally {
+      await turn.close();
+    }
+  }, 60_000);
 });
