@@ -10,6 +10,7 @@
 import type { HeaderExtension, RtcpFeedback } from '../sdp/accessors.js';
 import type { CodecToWrite } from '../sdp/build.js';
 import type { CodecCapability } from '../sdp/jsep.js';
+import type { RtpCodec } from '../media/codecs.js';
 
 const VIDEO_FEEDBACK: readonly RtcpFeedback[] = [
   { type: 'goog-remb' },
@@ -96,14 +97,7 @@ export function offerHeaderExtensions(kind: 'audio' | 'video', uris: readonly st
 }
 
 /** A codec as negotiated (payload type and its RTX payload type). */
-interface NegotiatedCodec {
-  readonly payloadType: number;
-  readonly name: string;
-  readonly clockRate: number;
-  readonly channels?: number;
-  readonly fmtp?: string;
-  readonly rtxPayloadType?: number;
-}
+type NegotiatedCodec = Pick<RtpCodec, 'payloadType' | 'name' | 'clockRate' | 'channels' | 'fmtp' | 'rtxPayloadType'>;
 
 /**
  * A subsequent offer's codecs with the payload types the session already uses (RFC 8829

@@ -16,6 +16,7 @@ import { MediaStreamTrack as WMediaStreamTrack, RTCPeerConnection as WeriftPeerC
 import type { RtpPacket as WRtpPacket } from 'werift';
 import { MediaStreamTrack } from '../../src/node/media-stream-track.js';
 import { isBundleOnly, mid, parseSdp, bundleGroups } from '../../src/sdp/index.js';
+import type { SessionDescription } from '../../src/sdp/index.js';
 import { NodePeer } from '../peer/node-peer.js';
 import { WERIFT_LOOPBACK_CONFIG } from '../support/werift.js';
 
@@ -98,6 +99,20 @@ function purertcFrames(n: NodePeer): Uint8Array[] {
   return got;
 }
 
+/** werift offers (no BUNDLE group), purertc answers with a VP8 track of its own; both descriptions once gathered. */
+async function answerWeriftOffer(w: WeriftPeerConnection, n: NodePeer): Promise<{ o: SessionDescription; a: SessionDescription; answer: { type: 'offer' | 'answer'; sdp: string }; ours: MediaStreamTrack }> {
+  await w.setLocalDescription(await w.createOffer());
+  const offer = await complete(w, 'werift');
+  const o = parseSdp(offer.sdp);
+  expect(bundleGroups(o)).toEqual([]);
+  await n.pc.setRemoteDescription(offer);
+  const ours = new MediaStreamTrack({ kind: 'video' });
+  n.pc.addTrack(ours);
+  await n.pc.setLocalDescription(await n.pc.createAnswer());
+  const answer = await complete(n.pc, 'purertc');
+  return { o, a: parseSdp(answer.sdp), answer, ours };
+}
+
 describe('bundle policies <-> werift', () => {
   it('purertc max-bundle offers VP8 + data (data bundle-only), werift answers in the group; VP8 and messages flow both ways', async () => {
     const n = node();
@@ -148,19 +163,10 @@ describe('bundle policies <-> werift', () => {
     const atWerift = weriftVideo(w);
     const n = node();
     const atPurertc = purertcFrames(n);
-    await w.setLocalDescription(await w.createOffer());
-    const offer = await complete(w, 'werift');
-    const o = parseSdp(offer.sdp);
-    expect(bundleGroups(o)).toEqual([]);
+    const { o, a, answer, ours } = await answerWeriftOffer(w, n);
     expect(o.media.map((m) => m.kind)).toEqual(['video', 'audio']);
     // werift gives each section its own transport: ICE credentials differ.
     expect(new Set(o.media.map((m) => m.attributes.find((x) => x.type === 'ice-ufrag'))).size).toBe(2);
-    await n.pc.setRemoteDescription(offer);
-    const ours = new MediaStreamTrack({ kind: 'video' });
-    n.pc.addTrack(ours);
-    await n.pc.setLocalDescription(await n.pc.createAnswer());
-    const answer = await complete(n.pc, 'purertc');
-    const a = parseSdp(answer.sdp);
     expect(a.media.map((m) => m.port === 0)).toEqual([false, true]);
     expect(bundleGroups(a)).toEqual([]);
     await w.setRemoteDescription(answer);
@@ -207,17 +213,8 @@ describe('bundle policies <-> werift', () => {
     const atWerift = weriftVideo(w);
     const n = node('balanced');
     const atPurertc = purertcFrames(n);
-    await w.setLocalDescription(await w.createOffer());
-    const offer = await complete(w, 'werift');
-    const o = parseSdp(offer.sdp);
-    expect(bundleGroups(o)).toEqual([]);
+    const { o, a, answer, ours } = await answerWeriftOffer(w, n);
     expect(o.media.map((m) => m.kind)).toEqual(['video', 'audio', 'application']);
-    await n.pc.setRemoteDescription(offer);
-    const ours = new MediaStreamTrack({ kind: 'video' });
-    n.pc.addTrack(ours);
-    await n.pc.setLocalDescription(await n.pc.createAnswer());
-    const answer = await complete(n.pc, 'purertc');
-    const a = parseSdp(answer.sdp);
     expect(a.media.map((m) => m.port === 0)).toEqual([false, false, false]);
     expect(bundleGroups(a)).toEqual([]);
     // RFC 8843 7.4 / RFC 8839: every section of ours has its own ICE credentials and candidates.

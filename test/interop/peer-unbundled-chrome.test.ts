@@ -23,6 +23,18 @@ function unbundle<T extends { sdp?: string }>(d: T): T {
   return { ...d, sdp: (d.sdp ?? '').split('\r\n').filter((l) => !l.startsWith('a=group:BUNDLE')).join('\r\n') };
 }
 
+/** Frames per kind on the peer's remote tracks, counted from their track event on. */
+function countFrames(node: NodePeer): { audio: number; video: number } {
+  const frames = { audio: 0, video: 0 };
+  node.pc.addEventListener('track', (e) => {
+    const track = (e as unknown as { track: MediaStreamTrack }).track;
+    track.addEventListener('frame', () => {
+      frames[track.kind as 'audio' | 'video']++;
+    });
+  });
+  return frames;
+}
+
 describe.skipIf(!chromeAvailable)('unbundled transports <-> Chrome', () => {
   const chrome = useChrome({ args: ['--autoplay-policy=no-user-gesture-required'] });
   const nodes: NodePeer[] = [];
@@ -36,13 +48,7 @@ describe.skipIf(!chromeAvailable)('unbundled transports <-> Chrome', () => {
       const browser = await page.createPeer('chrome', { video: true, audio: true, dataChannels: role === 'chrome offers' ? ['unbundled'] : [], codecPreferences: { video: ['video/VP8'] } });
       const node = new NodePeer('purertc', { iceInterfaceAddresses: ['127.0.0.1'] });
       nodes.push(node);
-      const frames = { audio: 0, video: 0 };
-      node.pc.addEventListener('track', (e) => {
-        const track = (e as unknown as { track: MediaStreamTrack }).track;
-        track.addEventListener('frame', () => {
-          frames[track.kind as 'audio' | 'video']++;
-        });
-      });
+      const frames = countFrames(node);
       let record;
       if (role === 'chrome offers') record = await negotiate(browser, node, { offer: unbundle });
       else {
@@ -108,13 +114,7 @@ describe.skipIf(!chromeAvailable)('unbundled transports <-> Chrome', () => {
         iceServers: [{ urls: `turn:127.0.0.1:${turn.port}`, username: 'purertc', credential: 'relay only' }],
       });
       nodes.push(node);
-      const frames = { audio: 0, video: 0 };
-      node.pc.addEventListener('track', (e) => {
-        const track = (e as unknown as { track: MediaStreamTrack }).track;
-        track.addEventListener('frame', () => {
-          frames[track.kind as 'audio' | 'video']++;
-        });
-      });
+      const frames = countFrames(node);
       const record = await negotiate(browser, node, { offer: unbundle });
       expect(bundleGroups(parseSdp(record.answer.sdp ?? ''))).toEqual([]);
       // Every candidate we gave is relayed, and each transport gave its own (one allocation).
