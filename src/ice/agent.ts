@@ -274,7 +274,8 @@ function sameAddress(a: TransportAddress, b: TransportAddress): boolean {
 }
 
 function canonicalIp(address: string): string {
-  if (familyOf(address) !== 6) return address;
+  // Only IPv6 text has more than one form (RFC 5952); runs for every datagram, so no regex.
+  if (!address.includes(':')) return address;
   try {
     return formatIp(parseIp(address));
   } catch {
@@ -1437,22 +1438,24 @@ export class IceAgent {
     return out;
   }
 
+  /** Data or a keepalive arrived on `local`/`remote`: the active pair it matches is alive (no allocation: every datagram passes here). */
   private touch(now: number, local: TransportAddress, remote: TransportAddress): void {
-    for (const p of this.activePairs()) {
-      if (sameAddress(p.local.base, local) && sameAddress(p.remote.candidate, remote)) {
-        p.lastReceivedAt = now;
-        if (this.lite) p.lastConsentAt = now;
-        if (this.connectionStateValue === 'disconnected' && now - p.lastConsentAt < this.consentTimeoutMs) {
-          this.setConnectionState(this.remoteEndOfCandidates ? 'completed' : 'connected');
-        }
-      }
+    this.touchPair(now, this.selected, local, remote);
+    if (this.previous !== this.selected) this.touchPair(now, this.previous, local, remote);
+  }
+
+  private touchPair(now: number, p: Pair | undefined, local: TransportAddress, remote: TransportAddress): void {
+    if (!p || !sameAddress(p.local.base, local) || !sameAddress(p.remote.candidate, remote)) return;
+    p.lastReceivedAt = now;
+    if (this.lite) p.lastConsentAt = now;
+    if (this.connectionStateValue === 'disconnected' && now - p.lastConsentAt < this.consentTimeoutMs) {
+      this.setConnectionState(this.remoteEndOfCandidates ? 'completed' : 'connected');
     }
   }
 
   private handleData(now: number, local: TransportAddress, remote: TransportAddress, data: Uint8Array): void {
-    const known =
-      this.activePairs().some((p) => sameAddress(p.local.base, local) && sameAddress(p.remote.candidate, remote)) ||
-      this.pairs.some((p) => sameAddress(p.local.base, local) && sameAddress(p.remote.candidate, remote));
+    const on = (p: Pair | undefined): boolean => p !== undefined && sameAddress(p.local.base, local) && sameAddress(p.remote.candidate, remote);
+    const known = on(this.selected) || on(this.previous) || this.pairs.some(on);
     if (!known) {
       this.stats.unknownDataDropped++;
       return;

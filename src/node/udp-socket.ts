@@ -20,9 +20,22 @@ export const RECV_BUFFER_BYTES = 1 << 22;
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
 
+/** 4 for dotted-decimal text, 6 for text with a colon (no host name has one), else isIP's answer. */
+export function literalFamily(hostname: string): number {
+  if (hostname.includes(':')) return 6;
+  let digits = 0;
+  for (let i = 0; i < hostname.length; i++) {
+    const c = hostname.charCodeAt(i);
+    if (c === 0x2e) continue;
+    if (c < 0x30 || c > 0x39) return isIP(hostname);
+    digits++;
+  }
+  return digits > 0 ? 4 : isIP(hostname);
+}
+
 /** dns.lookup for names, synchronous for IP literals. */
 function literalLookup(hostname: string, options: unknown, callback: LookupCallback): void {
-  const family = isIP(hostname);
+  const family = literalFamily(hostname);
   if (family !== 0) {
     callback(null, hostname, family);
     return;
