@@ -1349,6 +1349,8 @@ export class PeerConnection {
       for (let x = t.agent.pollTransmit(); x; x = t.agent.pollTransmit()) if (this.transmits.length < MAX_QUEUED_PEER_TRANSMITS) this.transmits.push(x);
       t.agent.close();
     }
+    for (const t of this.setAside) this.closeTransport(t);
+    this.setAside.clear();
     // RFC 8656 section 7.2: release the allocations (Refresh with lifetime 0).
     for (const r of this.relays) {
       r.client.close(now);
