@@ -924,7 +924,9 @@ export class PeerConnection {
         continue;
       }
       const t = this.transportOfMid.get(s.mid) ?? (this.transports[0] as PeerTransport);
-      media.push(this.buildSection(s, bundleOnly.has(s.mid) ? undefined : this.transportAttributes(t, this.offerSetup(t)), undefined) as MediaDescription);
+      // RFC 8829 5.2.2: in a subsequent offer a section bundled into another carries no ICE credentials.
+      const bundled = !initial && t.mid !== s.mid;
+      media.push(this.buildSection(s, bundleOnly.has(s.mid) ? undefined : { ...this.transportAttributes(t, this.offerSetup(t)), ...(bundled ? { bundled } : {}) }, undefined) as MediaDescription);
     }
     const live = this.sections.filter((s) => !s.rejected).map((s) => s.mid);
     const built = withIcePacing(buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: live.length > 0 ? [live] : [], msidStreams: this.sendingStreamIds() }), (this.transports[0] as PeerTransport).agent);
@@ -974,14 +976,20 @@ export class PeerConnection {
       return this.buildSection(s, attributesFor(s), m);
     });
     const rejected = withTaggedGroupRejections(offer, new Set(built.flatMap((b, i) => (b === undefined ? [i] : []))));
-    const media: MediaDescription[] = offer.media.map((m, i) => {
-      const b = built[i];
+    offer.media.forEach((m, i) => {
       const s = this.sections[i];
-      if (b === undefined || s === undefined || rejected.has(i)) return buildRejectedMedia(m);
-      accepted.add(s.mid);
-      return b;
+      if (built[i] !== undefined && s !== undefined && !rejected.has(i)) accepted.add(s.mid);
     });
     const bundle = answerBundleGroups(offer, accepted);
+    // RFC 8829 5.3.1/5.3.2: a section bundled into another (not its group's first mid in
+    // the answer) carries no ICE credentials.
+    const bundledMids = new Set(bundle.groups.flatMap((g) => g.slice(1)));
+    const media: MediaDescription[] = offer.media.map((m, i) => {
+      const s = this.sections[i];
+      if (built[i] === undefined || s === undefined || rejected.has(i)) return buildRejectedMedia(m);
+      if (!bundledMids.has(s.mid)) return built[i] as MediaDescription;
+      return this.buildSection(s, { ...attributesFor(s), bundled: true }, m) as MediaDescription;
+    });
     const session = withIcePacing(buildSession({ sessionId: this.sessionId, sessionVersion: this.sessionVersion++, media, bundleGroups: bundle.groups, msidStreams: this.sendingStreamIds() }), primary.agent);
     const sdp = serializeSdp(session);
     this.lastAnswer = sdp;
@@ -1490,10 +1498,13 @@ export class PeerConnection {
     // The negotiated BUNDLE group's tagged mid (RFC 8843 7.1): new sections join its transport.
     const bundleKey = answer ? attributesOf(answer, 'group').find((g) => g.semantics === 'BUNDLE' && g.mids.length > 0)?.mids[0] : undefined;
     const first = live[0]?.mid;
+    const liveMids = new Set(live.map((s) => s.mid));
+    // A transport whose key section was stopped moves its key to its first live section.
+    const keyOf = (t: PeerTransport): string => (liveMids.has(t.mid) ? t.mid : live.find((x) => this.transportOfMid.get(x.mid) === t)?.mid ?? t.mid);
     for (const s of live) {
       const t = this.transportOfMid.get(s.mid);
-      if (negotiated && t) add(t.mid, s.mid);
-      else if (negotiated) add(bundleKey !== undefined && this.transportOfMid.has(bundleKey) ? (this.transportOfMid.get(bundleKey) as PeerTransport).mid : s.mid, s.mid);
+      if (negotiated && t) add(keyOf(t), s.mid);
+      else if (negotiated) add(bundleKey !== undefined && this.transportOfMid.has(bundleKey) ? keyOf(this.transportOfMid.get(bundleKey) as PeerTransport) : s.mid, s.mid);
       else add(bundleOnly.has(s.mid) && first !== undefined ? first : s.mid, s.mid);
     }
     return [...plans.values()];
@@ -1875,12 +1886,15 @@ export class PeerConnection {
     };
   }
 
-  /** Whether the section at `index` of our description uses transport `t`. */
+  /**
+   * Whether the section at `index` of our description carries transport `t`'s candidates:
+   * its key section (RFC 8829 5.2.2/5.3.2: a section bundled into another omits them).
+   */
   private onTransport(session: SessionDescription, index: number, t: PeerTransport): boolean {
     const m = session.media[index];
     if (!m || isPortZero(m)) return false;
     const mid = sdpMid(m) ?? this.sections[index]?.mid;
-    return (mid !== undefined ? this.transportOfMid.get(mid) ?? this.transports[0] : this.transports[0]) === t;
+    return mid === t.mid;
   }
 
   private addLocalCandidateTo(session: SessionDescription, text: string, t: PeerTransport): SessionDescription {

@@ -25,6 +25,12 @@ export interface TransportAttributes {
   readonly iceOptions?: readonly string[];
   readonly candidates?: readonly Candidate[];
   readonly endOfCandidates?: boolean;
+  /**
+   * The section is bundled into another one (RFC 8829 sections 5.2.2 and 5.3.2: it "MUST
+   * NOT contain any ICE credentials", and its candidates are omitted): only a=fingerprint
+   * and a=setup are written.
+   */
+  readonly bundled?: boolean;
 }
 
 /** One payload type to write, with its optional RTX payload type. */
@@ -84,9 +90,11 @@ const PLACEHOLDER_CONNECTION = { netType: 'IN', addrType: 'IP4', address: '0.0.0
 
 function transportAttributes(t: TransportAttributes | undefined): Attribute[] {
   if (t === undefined) return [];
-  const out: Attribute[] = (t.candidates ?? []).map((candidate) => ({ type: 'candidate', candidate }));
-  if (t.endOfCandidates === true) out.push({ type: 'end-of-candidates' });
-  out.push({ type: 'ice-ufrag', value: t.ufrag }, { type: 'ice-pwd', value: t.pwd }, { type: 'ice-options', options: t.iceOptions ?? ['trickle'] });
+  const out: Attribute[] = t.bundled === true ? [] : (t.candidates ?? []).map((candidate) => ({ type: 'candidate', candidate }));
+  if (t.bundled !== true) {
+    if (t.endOfCandidates === true) out.push({ type: 'end-of-candidates' });
+    out.push({ type: 'ice-ufrag', value: t.ufrag }, { type: 'ice-pwd', value: t.pwd }, { type: 'ice-options', options: t.iceOptions ?? ['trickle'] });
+  }
   for (const f of t.fingerprints) out.push({ type: 'fingerprint', algorithm: f.algorithm, value: f.value });
   out.push({ type: 'setup', role: t.setup });
   return out;

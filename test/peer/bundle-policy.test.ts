@@ -527,27 +527,28 @@ describe('two peers with bundle policies on a virtual clock', () => {
     p.run(() => connected(p) && p.a.events.some((e) => e.type === 'channel-open'));
   });
 
-  it('an answer whose BUNDLE group is stripped in flight: the offerer keeps a transport per section, with the credentials it offered (RFC 8843 7.4)', () => {
+  it('answers carry ICE credentials in the tagged section only (RFC 8829 5.3.1); stripped of BUNDLE in flight, such an answer is refused', () => {
     const p = new PeerPair(7, { a: { bundlePolicy: 'max-compat' } });
     p.a.pc.addTransceiver(0, 'audio', { direction: 'sendrecv', trackId: 'a-audio', streams: ['s'] });
     p.a.pc.addTransceiver(0, 'video', { direction: 'sendrecv', trackId: 'a-video', streams: ['s'] });
     p.a.pc.createDataChannel(0, { label: 'chat' });
     const offer = p.a.pc.createOffer(p.now);
     p.a.pc.setLocalDescription(p.now, offer);
-    const offered = parseSdp(p.a.pc.localDescription?.sdp ?? '');
     p.b.pc.setRemoteDescription(p.now, p.a.pc.localDescription ?? offer);
     const answer = p.b.pc.createAnswer(p.now);
     p.b.pc.setLocalDescription(p.now, answer);
-    const stripped = stripBundle(p.b.pc.localDescription?.sdp ?? answer.sdp);
-    expect(parseSdp(stripped).media.every(live)).toBe(true);
-    p.a.pc.setRemoteDescription(p.now, { type: 'answer', sdp: stripped });
-    expect(p.a.pc.transportCount).toBe(3);
-    const ids = ['0', '1', '2'].map((m) => p.a.pc.transportInfo(m)?.id);
-    expect(new Set(ids).size).toBe(3);
-    // Each keeps the ufrag its section offered.
-    const snapshot = p.a.pc.statsSnapshot();
-    const offeredUfrags = offered.media.map((m) => iceCredentials(m, offered)?.ufrag);
-    expect(snapshot.transports.map((t) => t.localUfrag).sort()).toEqual([...offeredUfrags].sort());
+    const text = p.b.pc.localDescription?.sdp ?? answer.sdp;
+    const parsed = parseSdp(text);
+    // Only the answerer-tagged section has ICE credentials and candidates; all have DTLS lines.
+    expect(parsed.media.map((m) => m.attributes.some((a) => a.type === 'ice-ufrag'))).toEqual([true, false, false]);
+    expect(parsed.media.map((m) => candidates(m).length > 0)).toEqual([true, false, false]);
+    expect(parsed.media.every((m) => fingerprints(m, parsed).length > 0 && setupRole(m, parsed) === 'active')).toBe(true);
+    expect(() => p.a.pc.setRemoteDescription(p.now, { type: 'answer', sdp: stripBundle(text) })).toThrow(/m= section 1: no a=ice-ufrag/);
+    p.a.pc.setRemoteDescription(p.now, { type: 'answer', sdp: text });
+    p.run(() => connected(p) && p.a.events.some((e) => e.type === 'channel-open'));
+    // A subsequent offer: ICE credentials and candidates in the tagged section only (RFC 8829 5.2.2).
+    const reoffer = parseSdp(p.a.pc.createOffer(p.now).sdp);
+    expect(reoffer.media.map((m) => m.attributes.some((a) => a.type === 'ice-ufrag'))).toEqual([true, false, false]);
   });
 
   it('rollback (W3C 4.4.1.5) drops the transports an offer made and keeps the stable ones; the glare winner\'s offer then connects', () => {
