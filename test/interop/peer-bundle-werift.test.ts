@@ -19,6 +19,7 @@ import { isBundleOnly, mid, parseSdp, bundleGroups } from '../../src/sdp/index.j
 import type { SessionDescription } from '../../src/sdp/index.js';
 import { NodePeer } from '../peer/node-peer.js';
 import { WERIFT_LOOPBACK_CONFIG } from '../support/werift.js';
+import { expectConsistent } from '../peer/stats-checks.js';
 
 const WAIT_MS = 15_000;
 const FRAMES = 20;
@@ -187,6 +188,8 @@ describe('bundle policies <-> werift', () => {
     expect(atPurertc.slice(0, 2).map((f) => Buffer.from(f).toString('hex'))).toEqual([0, 1].map((i) => Buffer.from(vp8Keyframe(1000 + i)).toString('hex')));
     // One transport per section in getStats, each connected with its own selected pair.
     const report = await n.pc.getStats();
+    // Every id each entry names resolves (webrtc-stats), across the three transports.
+    expectConsistent(report);
     const transports = [...report.values()].filter((x) => x.type === 'transport');
     expect(transports).toHaveLength(3);
     for (const t of transports) {
