@@ -86,6 +86,22 @@ describe('PeerConnection robustness', () => {
     expect(connected(p)).toBe(true);
   });
 
+  it('an answerer running a transport per section (offer without BUNDLE) takes random datagrams from anywhere without throwing', () => {
+    const pc = makePeer(43, '10.0.0.2', 10002).pc;
+    const offer = chromeOffer.split('\r\n').filter((l) => !l.startsWith('a=group:BUNDLE')).join('\r\n');
+    pc.setRemoteDescription(0, { type: 'offer', sdp: offer });
+    pc.setLocalDescription(0, pc.createAnswer(0));
+    expect(pc.transportCount).toBe(3);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 200 }), fc.integer({ min: 1, max: 65535 }), (first, rest, port) => {
+        const data = new Uint8Array([first, ...rest]);
+        pc.handleInput(0, { local: { address: '10.0.0.2', port: 10002 }, remote: { address: '10.0.0.1', port }, data });
+      }),
+      { numRuns: 500 },
+    );
+    expect(pc.transportCount).toBe(3);
+  });
+
   it('connects and delivers every message in order over a link losing 20% of datagrams', () => {
     const p = new PeerPair(42);
     const rng = seededRandom(99);
