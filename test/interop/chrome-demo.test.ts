@@ -22,6 +22,7 @@ import { BOT_NAME } from '../../src/cli/demo-bot.js';
 import { SignalingClient } from '../../src/signaling/client.js';
 import { MAX_ROOM_ID_LENGTH } from '../../src/signaling/protocol.js';
 import { ARTIFACTS_DIR, chromeAvailable, useChrome } from './harness/index.js';
+import { WERIFT_LOOPBACK_CONFIG } from '../support/werift.js';
 
 interface DemoState {
   stages: Record<string, string>;
@@ -247,13 +248,7 @@ describe('the demo in-process, with visitors we did not write', () => {
     const joined = await sig.next('peer-joined');
     expect(joined.name).toBe(BOT_NAME);
     expect(((await res.json()) as { bot: string }).bot).toBe(joined.id);
-    const pc = new WeriftPeerConnection({
-      iceAdditionalHostAddresses: ['127.0.0.1'],
-      iceInterfaceAddresses: { udp4: '127.0.0.1' },
-      iceUseIpv6: false,
-      iceServers: [{ urls: d.stunUrl }],
-      iceStunGatherTimeout: 0.001,
-    });
+    const pc = new WeriftPeerConnection({ ...WERIFT_LOOPBACK_CONFIG, iceServers: [{ urls: d.stunUrl }] });
     cleanups.push(() => pc.close());
     const dc = pc.createDataChannel('chat');
     const got: unknown[] = [];

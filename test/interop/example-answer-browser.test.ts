@@ -11,6 +11,7 @@ import { RTCPeerConnection as WeriftPeerConnection } from 'werift';
 import { createSignalingServer, SignalingClient } from '../../src/signaling/index.js';
 import { startDemo } from '../../src/cli/demo.js';
 import { chromeAvailable, useChrome } from './harness/index.js';
+import { WERIFT_LOOPBACK_CONFIG } from '../support/werift.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -48,13 +49,7 @@ describe('examples/answer-browser.ts', () => {
     expect(peerId, `example never joined; its output:\n${example.output()}`).toBeDefined();
 
     // werift on loopback, as /work/shared/PEERS.md says it needs here.
-    const pc = new WeriftPeerConnection({
-      iceAdditionalHostAddresses: ['127.0.0.1'],
-      iceInterfaceAddresses: { udp4: '127.0.0.1' },
-      iceUseIpv6: false,
-      iceServers: [{ urls: 'stun:127.0.0.1:9' }],
-      iceStunGatherTimeout: 0.001,
-    } as ConstructorParameters<typeof WeriftPeerConnection>[0]);
+    const pc = new WeriftPeerConnection({ ...WERIFT_LOOPBACK_CONFIG } as ConstructorParameters<typeof WeriftPeerConnection>[0]);
     cleanups.push(() => pc.close());
     const channel = pc.createDataChannel('chat');
     const echoed = new Promise<string>((resolve) => channel.onMessage.subscribe((d) => resolve(d.toString())));

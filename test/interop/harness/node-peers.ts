@@ -34,6 +34,7 @@
 import { createRequire } from 'node:module';
 import type { ChromePage, PagePeer, SignalingPeer } from './chrome.js';
 import type { PageWindow } from './page-peers.js';
+import { WERIFT_LOOPBACK_CONFIG } from '../../support/werift.js';
 
 /** How long a matrix wait may take by default before it fails. */
 export const MATRIX_WAIT_MS = 8_000;
@@ -299,16 +300,8 @@ export const STACKS: Record<KnownNodeStack, () => NodeStackSpec> = {
   werift: () => ({
     name: 'werift',
     RTCPeerConnection: (requireHere('werift') as { RTCPeerConnection: PeerConnectionConstructor }).RTCPeerConnection,
-    config: {
-      // werift skips loopback addresses unless they are named here.
-      iceAdditionalHostAddresses: ['127.0.0.1'],
-      iceInterfaceAddresses: { udp4: '127.0.0.1' },
-      iceUseIpv6: false,
-      // With no STUN server werift still queries stun.l.google.com and waits for it: give
-      // it a dead loopback one and a gather timeout of 1 ms instead.
-      iceServers: [{ urls: 'stun:127.0.0.1:9' }],
-      iceStunGatherTimeout: 0.001,
-    },
+    // werift skips loopback unless told, and waits for a STUN server (test/support/werift.ts).
+    config: { ...WERIFT_LOOPBACK_CONFIG },
     // werift's send() takes a Buffer for binary (a plain Uint8Array is not recognised).
     quirks: { toBinary: (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength) },
   }),
