@@ -30,6 +30,16 @@
  *    Receive Packet Size INIT parameter (chunk-init.ts), else 2048 bytes, the largest
  *    DTLS record libwebrtc reads (a larger one fails its DTLS transport: a probe above it
  *    is fatal there, not lost). `setMaxMtu` sets the ceiling per path.
+ *  - RFC 9653 zero checksum (option `zeroChecksum`, for associations carried over DTLS):
+ *    INIT and INIT ACK announce Error Detection Method 1 (SCTP over DTLS, section 6);
+ *    from then on a received packet whose checksum field is 0 is accepted without its
+ *    CRC32c (5.3), and once both ends announced it, the packets we build carry 0 instead
+ *    of the CRC32c (5.2). Packets built outside the bundling path (INIT, INIT ACK, COOKIE
+ *    ECHO, every ABORT, the stale-cookie ERROR) always carry the CRC32c.
+ *  - Steady-state fast paths: packets of new DATA only, and SACK-only packets without
+ *    gaps, are written byte by byte (data-packet.ts), into one reused buffer with option
+ *    `transientPackets`; T3-rtx restarts (6.3.2 R3) and the delayed-SACK timer move
+ *    lazily, so pollTimeout() does not change with every SACK sent or received.
  *
  * TSNs are kept "unwrapped" as plain numbers that grow past 2^32 (serial arithmetic of
  * RFC 9260 1.6 is applied once, at the wire).
@@ -63,6 +73,7 @@ import {
   CauseCode,
   ChunkType,
   DATA_CHUNK_HEADER_BYTES,
+  ErrorDetectionMethod,
   DEFAULT_MTU_BYTES,
   DTLS_MAX_PACKET_BYTES,
   IDATA_CHUNK_HEADER_BYTES,
@@ -87,7 +98,9 @@ import { openStateCookie, makeStateCookie } from './cookie.js';
 import type { StateCookie } from './cookie.js';
 import type { ErrorCause } from './error-cause.js';
 import { describeCause, textCause } from './error-cause.js';
+import { DataPacket, PLAIN_SACK_CHUNK_BYTES } from './data-packet.js';
 import { parsePacket, stampChecksum } from './packet.js';
+import type { ParsePacketOptions } from './packet.js';
 import { ReassemblyQueue, midLte, ssnLte } from './reassembly.js';
 
 // ---------------------------------------------------------------------------------------
@@ -170,6 +183,20 @@ export interface SctpAssociationOptions {
   readonly reconfig?: boolean;
   /** Offer I-DATA / I-FORWARD-TSN (RFC 8260); used only when the peer offers them too. Default false. */
   readonly iData?: boolean;
+  /**
+   * Announce and use zero checksum with Error Detection Method "SCTP over DTLS" (RFC 9653
+   * 5 and 6): set it only when every packet of this association travels inside DTLS
+   * records, whose integrity check then stands in for the CRC32c. Default false.
+   */
+  readonly zeroChecksum?: boolean;
+  /**
+   * The caller consumes each packet from pollTransmit() before its next call into the
+   * association (as a DTLS endpoint does, encrypting it into a record at once): packets
+   * of new DATA and plain SACKs are then written into one reused buffer instead of new
+   * memory each, which spares the garbage collector a packet-sized allocation per packet.
+   * A caller that keeps packets (a queue, a test link) must leave this off. Default false.
+   */
+  readonly transientPackets?: boolean;
 }
 
 export interface SendOptions {
@@ -275,6 +302,9 @@ interface SentChunk {
 type TimerName = 't1-init' | 't1-cookie' | 't2-shutdown' | 't3-rtx' | 'delayed-sack' | 'heartbeat' | 'reconfig' | 'pmtu-probe';
 
 const EMPTY = new Uint8Array(0);
+/** parsePacket options before and after we announced zero checksum (RFC 9653 5.3), hoisted so a packet does not allocate them. */
+const VERIFY_CHECKSUM: ParsePacketOptions = { acceptZeroChecksum: false };
+const ACCEPT_ZERO_CHECKSUM: ParsePacketOptions = { acceptZeroChecksum: true };
 const HB_KIND_NORMAL = 0;
 const HB_KIND_PMTU = 1;
 /** Bytes of our Heartbeat Info (kind, probe size, nonce, send time); a PMTU probe may pad it. */
@@ -342,6 +372,14 @@ export class SctpAssociation {
   private readonly offerForwardTsn: boolean;
   private readonly offerReconfig: boolean;
   private readonly offerIData: boolean;
+  private readonly offerZeroChecksum: boolean;
+  private readonly transientPackets: boolean;
+  /** With `transientPackets`: the buffer the fast-path packets are written into, grown with the MTU. */
+  private scratch: Uint8Array | undefined;
+  /** RFC 9653 5.3: we sent Zero Checksum Acceptable in an INIT or INIT ACK, so a 0 checksum is accepted from here on. */
+  private announcedZeroChecksum = false;
+  /** RFC 9653 5.2: both ends announced the same method: the packets we build carry 0 instead of the CRC32c. */
+  private sendZeroChecksum = false;
 
   // association TCB
   /** Changed only by a peer restart (RFC 9260 5.2.4 action A), as is our Initial TSN. */
@@ -369,6 +407,8 @@ export class SctpAssociation {
   private srtt: number | undefined;
   private rttvar = 0;
   private rttProbeTsn = -1;
+  /** When T3-rtx is due; the timer table may hold an earlier deadline (see restartT3). */
+  private t3Deadline = 0;
 
   // sender
   private nextTsn: number;
@@ -457,6 +497,8 @@ export class SctpAssociation {
     this.offerForwardTsn = options.forwardTsn ?? true;
     this.offerReconfig = options.reconfig ?? true;
     this.offerIData = options.iData ?? false;
+    this.offerZeroChecksum = options.zeroChecksum ?? false;
+    this.transientPackets = options.transientPackets ?? false;
     this.secret = this.rng.fill(new Uint8Array(32));
     let tag = 0;
     while (tag === 0) tag = randomU32(this.rng);
@@ -516,6 +558,10 @@ export class SctpAssociation {
   get peerMaxPacketBytes(): number {
     return this.peerMaxPacket;
   }
+  /** Zero checksum negotiated (RFC 9653): the packets we build carry 0 instead of the CRC32c. */
+  get usesZeroChecksum(): boolean {
+    return this.sendZeroChecksum;
+  }
   /** Whether I-DATA (RFC 8260) is in use. */
   get usesIData(): boolean {
     return this.useIData;
@@ -547,7 +593,7 @@ export class SctpAssociation {
       outboundStreams: this.ourOutbound,
       inboundStreams: this.ourInbound,
       initialTsn: this.localInitialTsn,
-      params: featureParams({ forwardTsn: this.offerForwardTsn, reconfig: this.offerReconfig, iData: this.offerIData, maxPacketBytes: this.maxReceivePacket }),
+      params: this.ourFeatureParams(),
     };
     this.initPacket = this.packetOf(0, [init]);
     this.rawQueue.push(this.initPacket);
@@ -654,7 +700,7 @@ export class SctpAssociation {
     }
     let packet;
     try {
-      packet = parsePacket(datagram);
+      packet = parsePacket(datagram, this.announcedZeroChecksum ? ACCEPT_ZERO_CHECKSUM : VERIFY_CHECKSUM);
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       this.stats.packetsDropped++;
@@ -697,10 +743,18 @@ export class SctpAssociation {
 
   handleTimeout(now: number): void {
     this.now = now;
-    this.burstLeft = MAX_BURST;
     if (this.stateValue === 'closed') return;
+    // A timer that fired only to be moved on (lazy T3-rtx restart, a delayed SACK with
+    // nothing left to acknowledge) is no transmit opportunity (RFC 9260 6.1 rule D).
+    let worked = false;
     for (const t of this.timers.expired(now)) {
       if ((this.stateValue as SctpState) === 'closed') return;
+      if (t === 't3-rtx' && now < this.t3Deadline) {
+        this.timers.set('t3-rtx', this.t3Deadline);
+        continue;
+      }
+      if (t === 'delayed-sack' && !this.dataSinceSack) continue;
+      worked = true;
       switch (t) {
         case 't1-init':
           this.onT1(this.initPacket, 't1-init');
@@ -715,7 +769,7 @@ export class SctpAssociation {
           this.onT3();
           break;
         case 'delayed-sack':
-          if (this.dataSinceSack) this.sackNow = true;
+          this.sackNow = true;
           break;
         case 'heartbeat':
           this.onHeartbeatTimer();
@@ -728,6 +782,7 @@ export class SctpAssociation {
           break;
       }
     }
+    if (worked) this.burstLeft = MAX_BURST;
   }
 
   pollTimeout(): number | undefined {
@@ -784,7 +839,30 @@ export class SctpAssociation {
   private buildPacket(): Uint8Array | undefined {
     const canSendData = this.stateValue === 'established' || this.stateValue === 'shutdown-pending' || this.stateValue === 'shutdown-received';
     const dataReady = canSendData && this.hasDataToSend();
-    if (!dataReady && !this.sackNow && this.controlQueue.length === 0 && !this.forwardTsnNeeded && this.resetQueue.length === 0) return undefined;
+    const sackDue = this.sackNow || (this.dataSinceSack && dataReady);
+    const controlDue = this.controlQueue.length > 0 || this.forwardTsnNeeded || this.resetQueue.length > 0;
+    if (!dataReady && !sackDue && !controlDue) return undefined;
+    if (dataReady && !sackDue && !controlDue && this.retransmitCount === 0) {
+      // New DATA only (the sender's steady state): no Writer, no zero-filled buffer. New
+      // chunks are cut to fit the packet size; the last one's padding may pass it by up to
+      // 3 bytes, as on the Writer path. Retransmissions, which may have been cut for a
+      // larger packet size, take the Writer path.
+      const p = new DataPacket(this.mtuValue + 3, this.localPort, this.remotePort, this.peerTag, this.scratchOf(this.mtuValue + 3));
+      if (!this.writeData(p, this.mtuValue)) return undefined;
+      const out = p.written();
+      // RFC 9653 5.2: with zero checksum agreed the field stays 0.
+      if (!this.sendZeroChecksum) stampChecksum(out);
+      return out;
+    }
+    if (!dataReady && sackDue && !controlDue && this.recvHead === this.recvAbove.length && this.dupTsns.length === 0) {
+      // A SACK alone with no gaps and no duplicates (the receiver's steady state).
+      const p = new DataPacket(COMMON_HEADER_BYTES + PLAIN_SACK_CHUNK_BYTES, this.localPort, this.remotePort, this.peerTag, this.scratchOf(COMMON_HEADER_BYTES + PLAIN_SACK_CHUNK_BYTES));
+      p.sack(u32(this.cumTsn), this.advertisedWindow());
+      this.sackWritten();
+      const out = p.written();
+      if (!this.sendZeroChecksum) stampChecksum(out);
+      return out;
+    }
     // A fresh buffer per packet (MTU-sized when DATA goes in): the packet is handed out
     // as a view of it, so there is no copy at the end.
     const w = new Writer(dataReady ? this.mtuValue : 256);
@@ -817,7 +895,7 @@ export class SctpAssociation {
         wrote = true;
         this.forwardTsnNeeded = false;
         this.stats.forwardTsnsSent++;
-        if (!this.timers.isSet('t3-rtx')) this.timers.set('t3-rtx', this.now + this.rto);
+        if (!this.timers.isSet('t3-rtx')) this.setT3();
       }
     }
     if (canSendData) {
@@ -826,8 +904,16 @@ export class SctpAssociation {
     }
     if (!wrote) return undefined;
     const out = w.written();
-    stampChecksum(out);
+    // RFC 9653 5.2: with zero checksum agreed the field stays 0 (the Writer wrote zeros).
+    if (!this.sendZeroChecksum) stampChecksum(out);
     return out;
+  }
+
+  /** The reused packet buffer (option `transientPackets`), at least `bytes` long; undefined without the option. */
+  private scratchOf(bytes: number): Uint8Array | undefined {
+    if (!this.transientPackets) return undefined;
+    if (this.scratch === undefined || this.scratch.length < bytes) this.scratch = new Uint8Array(Math.max(bytes, DEFAULT_MTU_BYTES + 3));
+    return this.scratch;
   }
 
   private hasDataToSend(): boolean {
@@ -876,16 +962,27 @@ export class SctpAssociation {
     const sack: SackChunk = {
       type: 'sack',
       cumulativeTsnAck: u32(cum),
-      aRwnd: this.rx.heldChunks >= MAX_HELD_CHUNKS ? 0 : Math.max(0, this.receiveBufferBytes - this.rx.heldBytes),
+      aRwnd: this.advertisedWindow(),
       gapBlocks: gaps,
       duplicateTsns: this.dupTsns.slice(),
     };
     writeSackChunk(w, sack);
+    this.sackWritten();
+  }
+
+  /** Our a_rwnd (RFC 9260 6.2): the receive buffer left, 0 when the held-chunk bound is reached. */
+  private advertisedWindow(): number {
+    return this.rx.heldChunks >= MAX_HELD_CHUNKS ? 0 : Math.max(0, this.receiveBufferBytes - this.rx.heldBytes);
+  }
+
+  /** Bookkeeping once a SACK is in a packet. */
+  private sackWritten(): void {
     this.dupTsns.length = 0;
     this.sackNow = false;
     this.dataSinceSack = false;
     this.packetsSinceSack = 0;
-    this.timers.clear('delayed-sack');
+    // The delayed-SACK timer is left armed: when it fires with nothing new to acknowledge
+    // it does nothing, and pollTimeout() does not change with every SACK sent.
     this.stats.sacksSent++;
   }
 
@@ -921,7 +1018,7 @@ export class SctpAssociation {
   }
 
   /** Writes retransmissions, then new DATA, within cwnd and the peer's window. */
-  private writeData(w: Writer, limit: number): boolean {
+  private writeData(w: Writer | DataPacket, limit: number): boolean {
     let wrote = false;
     // Retransmissions, lowest TSN first (RFC 9260 6.3.3 E3, 7.2.4).
     if (this.retransmitCount > 0 && (this.flightSize < this.cwnd || this.fastRtxPending)) {
@@ -951,7 +1048,7 @@ export class SctpAssociation {
       }
       if (i >= this.sent.length) this.retransmitCount = 0; // scanned everything: nothing is left marked
       this.fastRtxPending = false;
-      if (wrote && !this.timers.isSet('t3-rtx')) this.timers.set('t3-rtx', this.now + this.rto);
+      if (wrote && !this.timers.isSet('t3-rtx')) this.setT3();
       if (this.retransmitCount > 0) return wrote;
     }
     // New data (RFC 9260 6.1 rules A and B), at most Max.Burst packets of it per transmit
@@ -1048,16 +1145,22 @@ export class SctpAssociation {
       this.stats.dataChunksSent++;
       wrote = true;
       wroteNew = true;
-      if (!this.timers.isSet('t3-rtx')) this.timers.set('t3-rtx', this.now + this.rto);
+      if (!this.timers.isSet('t3-rtx')) this.setT3();
     }
     if (wroteNew) this.burstLeft--;
     return wrote;
   }
 
-  private writeDataChunkOf(w: Writer, c: SentChunk): void {
+  private writeDataChunkOf(w: Writer | DataPacket, c: SentChunk): void {
     const at = w.length;
     this.lastDataSentAt = this.now;
     this.idleAdjusts = 0;
+    if (w instanceof DataPacket) {
+      const flags = dataChunkFlags({ unordered: !c.msg.ordered, beginning: c.begin, ending: c.end, immediate: false });
+      if (this.useIData) w.idata(flags, u32(c.tsn), c.msg.streamId, c.ssn, c.begin ? c.msg.ppid : c.fsn, c.data);
+      else w.data(flags, u32(c.tsn), c.msg.streamId, c.ssn, c.msg.ppid, c.data);
+      return;
+    }
     if (this.useIData) {
       w.u8(ChunkType.IData)
         .u8(dataChunkFlags({ unordered: !c.msg.ordered, beginning: c.begin, ending: c.end, immediate: false }))
@@ -1278,6 +1381,7 @@ export class SctpAssociation {
       peerForwardTsn: f.forwardTsn && this.offerForwardTsn,
       peerReconfig: f.reconfig && this.offerReconfig,
       peerIData: f.iData && this.offerIData,
+      peerZeroChecksum: this.zeroChecksumAgreed(f.zeroChecksumEdmid),
       peerMaxPacketBytes: f.maxPacketBytes,
       localTieTag: restart ? this.localTag : 0,
       peerTieTag: restart ? this.peerTag : 0,
@@ -1289,7 +1393,7 @@ export class SctpAssociation {
       outboundStreams: this.ourOutbound,
       inboundStreams: this.ourInbound,
       initialTsn: localInitialTsn,
-      params: [{ type: ParamType.StateCookie, value: cookie }, ...featureParams({ forwardTsn: this.offerForwardTsn, reconfig: this.offerReconfig, iData: this.offerIData, maxPacketBytes: this.maxReceivePacket })],
+      params: [{ type: ParamType.StateCookie, value: cookie }, ...this.ourFeatureParams()],
     };
     this.rawQueue.push(this.packetOf(init.initiateTag, [ack]));
   }
@@ -1311,6 +1415,7 @@ export class SctpAssociation {
       peerForwardTsn: f.forwardTsn && this.offerForwardTsn,
       peerReconfig: f.reconfig && this.offerReconfig,
       peerIData: f.iData && this.offerIData,
+      peerZeroChecksum: this.zeroChecksumAgreed(f.zeroChecksumEdmid),
       peerMaxPacketBytes: f.maxPacketBytes,
     });
     this.cookieEchoPacket = this.packetOf(this.peerTag, [{ type: 'cookie-echo', cookie: f.stateCookie }]);
@@ -1320,7 +1425,27 @@ export class SctpAssociation {
     this.timers.set('t1-cookie', this.now + this.rto);
   }
 
-  private setPeer(p: Pick<StateCookie, 'peerTag' | 'peerInitialTsn' | 'peerARwnd' | 'outboundStreams' | 'inboundStreams' | 'peerForwardTsn' | 'peerReconfig' | 'peerIData' | 'peerMaxPacketBytes'>): void {
+  /**
+   * The parameters of our INIT / INIT ACK that announce features. Announcing zero
+   * checksum (RFC 9653 5.1) makes us accept 0 checksums from then on (5.3).
+   */
+  private ourFeatureParams(): ReturnType<typeof featureParams> {
+    if (this.offerZeroChecksum) this.announcedZeroChecksum = true;
+    return featureParams({
+      forwardTsn: this.offerForwardTsn,
+      reconfig: this.offerReconfig,
+      iData: this.offerIData,
+      maxPacketBytes: this.maxReceivePacket,
+      ...(this.offerZeroChecksum ? { zeroChecksumEdmid: ErrorDetectionMethod.SctpOverDtls } : {}),
+    });
+  }
+
+  /** RFC 9653 5.2: zero checksum is used only when the peer announced the method we announce. */
+  private zeroChecksumAgreed(peerEdmid: number): boolean {
+    return this.offerZeroChecksum && peerEdmid === ErrorDetectionMethod.SctpOverDtls;
+  }
+
+  private setPeer(p: Pick<StateCookie, 'peerTag' | 'peerInitialTsn' | 'peerARwnd' | 'outboundStreams' | 'inboundStreams' | 'peerForwardTsn' | 'peerReconfig' | 'peerIData' | 'peerZeroChecksum' | 'peerMaxPacketBytes'>): void {
     this.peerTag = p.peerTag;
     this.peerInitialTsn = p.peerInitialTsn;
     this.cumTsn = p.peerInitialTsn - 1;
@@ -1332,6 +1457,7 @@ export class SctpAssociation {
     this.peerForwardTsn = p.peerForwardTsn;
     this.peerReconfig = p.peerReconfig;
     this.useIData = p.peerIData;
+    this.sendZeroChecksum = p.peerZeroChecksum;
     this.peerMaxPacket = p.peerMaxPacketBytes;
     // Never send more than the peer takes: what it announced, or the size every stack
     // we know accepts over DTLS (UNANNOUNCED_PEER_MAX_PACKET_BYTES), probes included.
@@ -1801,11 +1927,28 @@ export class SctpAssociation {
     if (this.sentHead >= this.sent.length) {
       this.timers.clear('t3-rtx');
     } else if (cumAdvanced) {
-      this.timers.set('t3-rtx', this.now + this.rto);
+      this.restartT3();
     }
     // PR-SCTP (RFC 3758 3.5 C1-C3).
     if (this.peerForwardTsn) this.advancePeerAckPoint();
     this.maybeShutdownProgress();
+  }
+
+  /** Arms T3-rtx at now + RTO (RFC 9260 6.3.2 R1). */
+  private setT3(): void {
+    this.t3Deadline = this.now + this.rto;
+    this.timers.set('t3-rtx', this.t3Deadline);
+  }
+
+  /**
+   * RFC 9260 6.3.2 R3: restarts a running T3-rtx at now + RTO. Only the logical deadline
+   * moves; the timer table keeps its earlier one, and when that fires first handleTimeout
+   * moves it on. pollTimeout() then stays put across SACKs, so a caller does not re-arm
+   * its timer for every acknowledgement.
+   */
+  private restartT3(): void {
+    if (!this.timers.isSet('t3-rtx')) this.setT3();
+    else this.t3Deadline = this.now + this.rto;
   }
 
   private trace(event: CongestionSample['event']): void {
@@ -1854,7 +1997,7 @@ export class SctpAssociation {
     this.trace('t3-expired');
     if (this.peerForwardTsn) this.advancePeerAckPoint();
     if (this.advancedPeerAckPoint > this.cumAckPoint) this.forwardTsnNeeded = true;
-    this.timers.set('t3-rtx', this.now + this.rto);
+    this.setT3();
     if (this.retransmitCount > 0) this.fastRtxPending = true; // E3: one packet goes now
   }
 
@@ -1940,7 +2083,7 @@ export class SctpAssociation {
     if (p > this.advancedPeerAckPoint) this.advancedPeerAckPoint = p;
     if (this.advancedPeerAckPoint > this.cumAckPoint) {
       this.forwardTsnNeeded = true;
-      if (!this.timers.isSet('t3-rtx')) this.timers.set('t3-rtx', this.now + this.rto);
+      if (!this.timers.isSet('t3-rtx')) this.setT3();
     }
   }
 

@@ -39,13 +39,14 @@ export interface DataChunk {
 
 export function parseDataChunk(flags: number, value: Uint8Array): DataChunk {
   if (value.length < 12) throw new ParseError(`DATA: value of ${value.length} bytes, need 12`);
-  const v = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  // Read by hand rather than through a DataView: this runs for every DATA chunk received.
+  const b = value;
   return {
     type: 'data',
-    tsn: v.getUint32(0),
-    streamId: v.getUint16(4),
-    ssn: v.getUint16(6),
-    ppid: v.getUint32(8),
+    tsn: (((b[0] as number) << 24) | ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number)) >>> 0,
+    streamId: ((b[4] as number) << 8) | (b[5] as number),
+    ssn: ((b[6] as number) << 8) | (b[7] as number),
+    ppid: (((b[8] as number) << 24) | ((b[9] as number) << 16) | ((b[10] as number) << 8) | (b[11] as number)) >>> 0,
     unordered: (flags & DataFlag.Unordered) !== 0,
     beginning: (flags & DataFlag.Begin) !== 0,
     ending: (flags & DataFlag.End) !== 0,

@@ -6,7 +6,16 @@
  * 4.2.7), and the chunk types advertised there (RE-CONFIG, RFC 6525 3.1; I-DATA, RFC 8260
  * 2.2). Unknown parameters are kept raw. One parameter of our own, Receive Packet Size
  * (type 0xB7C0, skipped by peers that do not know it, RFC 9260 3.2.1), says how large an
- * SCTP packet this end accepts, so that PMTU probes (RFC 8899) stay within it.
+ * SCTP packet this end accepts, so that PMTU probes (RFC 8899) stay within it. Zero
+ * Checksum Acceptable (RFC 9653 4, type 0x8001, length 8): the Error Detection Method
+ * Identifier (EDMID) under which this end accepts packets whose checksum field is 0.
+ *
+ *    Zero Checksum Acceptable Chunk Parameter (RFC 9653 4):
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    |          Type = 0x8001        |          Length = 8           |
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *    |           Error Detection Method Identifier (EDMID)           |
+ *    +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
  *     0                   1                   2                   3
  *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -73,6 +82,11 @@ export interface InitFeatures {
   readonly stateCookie: Uint8Array | undefined;
   /** The largest SCTP packet the sender receives (purertc's Receive Packet Size parameter), or 0. */
   readonly maxPacketBytes: number;
+  /**
+   * The EDMID of a Zero Checksum Acceptable parameter (RFC 9653 4), or 0 when there is
+   * none (0 is reserved, RFC 9653 9.2) or its length is not 8.
+   */
+  readonly zeroChecksumEdmid: number;
 }
 
 export function initFeatures(c: InitChunk): InitFeatures {
@@ -81,10 +95,16 @@ export function initFeatures(c: InitChunk): InitFeatures {
   let iData = false;
   let stateCookie: Uint8Array | undefined;
   let maxPacketBytes = 0;
+  let zeroChecksumEdmid = 0;
+  const u32 = (v: Uint8Array): number => ((v[0] as number) * 2 ** 24) + (((v[1] as number) << 16) | ((v[2] as number) << 8) | (v[3] as number));
   for (const p of c.params) {
     if (p.type === ParamType.ForwardTsnSupported) forwardTsn = true;
+    // RFC 9653 5.1: at most one such parameter is sent; the first one counts.
+    else if (p.type === ParamType.ZeroChecksumAcceptable) {
+      if (p.value.length === 4 && zeroChecksumEdmid === 0) zeroChecksumEdmid = u32(p.value);
+    }
     else if (p.type === ParamType.ReceivePacketSize && p.value.length === 4) {
-      maxPacketBytes = ((p.value[0] as number) * 2 ** 24) + (((p.value[1] as number) << 16) | ((p.value[2] as number) << 8) | (p.value[3] as number));
+      maxPacketBytes = u32(p.value);
     }
     else if (p.type === ParamType.StateCookie) stateCookie = p.value;
     else if (p.type === ParamType.SupportedExtensions) {
@@ -95,11 +115,11 @@ export function initFeatures(c: InitChunk): InitFeatures {
       }
     }
   }
-  return { forwardTsn, reconfig, iData, stateCookie, maxPacketBytes };
+  return { forwardTsn, reconfig, iData, stateCookie, maxPacketBytes, zeroChecksumEdmid };
 }
 
 /** The parameters that announce our features (what we support, not what we use). */
-export function featureParams(f: { forwardTsn: boolean; reconfig: boolean; iData: boolean; maxPacketBytes?: number }): RawParam[] {
+export function featureParams(f: { forwardTsn: boolean; reconfig: boolean; iData: boolean; maxPacketBytes?: number; zeroChecksumEdmid?: number }): RawParam[] {
   const ext: number[] = [];
   if (f.forwardTsn) ext.push(ChunkType.ForwardTsn);
   if (f.reconfig) ext.push(ChunkType.ReConfig);
@@ -111,6 +131,11 @@ export function featureParams(f: { forwardTsn: boolean; reconfig: boolean; iData
     const v = new Uint8Array(4);
     new DataView(v.buffer).setUint32(0, f.maxPacketBytes);
     out.push({ type: ParamType.ReceivePacketSize, value: v });
+  }
+  if (f.zeroChecksumEdmid !== undefined && f.zeroChecksumEdmid > 0) {
+    const v = new Uint8Array(4);
+    new DataView(v.buffer).setUint32(0, f.zeroChecksumEdmid);
+    out.push({ type: ParamType.ZeroChecksumAcceptable, value: v });
   }
   return out;
 }

@@ -56,6 +56,15 @@ export const ParamType = {
   ReceivePacketSize: 0xb7c0,
 } as const;
 
+/**
+ * Error Detection Method Identifiers of the Zero Checksum Acceptable parameter (RFC 9653
+ * 4 and 9.2): 0 is reserved, 1 is "SCTP over DTLS" (the DTLS record's integrity check,
+ * RFC 8261, stands in for the CRC32c).
+ */
+export const ErrorDetectionMethod = {
+  SctpOverDtls: 1,
+} as const;
+
 /** Error cause codes (RFC 9260 3.3.10). */
 export const CauseCode = {
   InvalidStreamIdentifier: 1,

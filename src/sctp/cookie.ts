@@ -39,6 +39,11 @@ export interface StateCookie {
   readonly peerForwardTsn: boolean;
   readonly peerReconfig: boolean;
   readonly peerIData: boolean;
+  /**
+   * Zero checksum in use (RFC 9653 5.2): both ends announced the same alternate error
+   * detection method, so packets we send may carry 0 instead of the CRC32c.
+   */
+  readonly peerZeroChecksum: boolean;
   /** The largest SCTP packet the peer said it receives (0: it did not say), see chunk-init. */
   readonly peerMaxPacketBytes: number;
   /**
@@ -52,7 +57,7 @@ export interface StateCookie {
 export function makeStateCookie(secret: Uint8Array, c: StateCookie): Uint8Array {
   const w = new Writer(STATE_COOKIE_BYTES);
   w.u8(COOKIE_VERSION)
-    .u8((c.peerForwardTsn ? 1 : 0) | (c.peerReconfig ? 2 : 0) | (c.peerIData ? 4 : 0))
+    .u8((c.peerForwardTsn ? 1 : 0) | (c.peerReconfig ? 2 : 0) | (c.peerIData ? 4 : 0) | (c.peerZeroChecksum ? 8 : 0))
     .u48(Math.max(0, Math.floor(c.createdAtMs)))
     .u32(c.lifetimeMs)
     .u32(c.localTag)
@@ -97,5 +102,6 @@ export function openStateCookie(secret: Uint8Array, bytes: Uint8Array): StateCoo
     peerForwardTsn: (f & 1) !== 0,
     peerReconfig: (f & 2) !== 0,
     peerIData: (f & 4) !== 0,
+    peerZeroChecksum: (f & 8) !== 0,
   };
 }

@@ -1,8 +1,8 @@
 /**
  * @module sctp
  * SCTP for WebRTC (RFC 9260 over DTLS per RFC 8261; PR-SCTP RFC 3758; stream reset
- * RFC 6525; I-DATA RFC 8260; PMTU probing RFC 8899): the sans-IO association and the
- * chunk codecs.
+ * RFC 6525; I-DATA RFC 8260; PMTU probing RFC 8899; zero checksum RFC 9653): the sans-IO
+ * association and the chunk codecs.
  */
 export {
   SctpAssociation,
@@ -17,7 +17,7 @@ export {
   PMTU_SEARCH_GRANULARITY_BYTES,
 } from './association.js';
 export type { SctpAssociationOptions, SctpEvent, SctpState, SctpStats, SendOptions, CongestionSample } from './association.js';
-export { parsePacket, serializePacket, packetChecksum, stampChecksum } from './packet.js';
+export { parsePacket, serializePacket, packetChecksum, stampChecksum, hasZeroChecksum } from './packet.js';
 export type { SctpPacket, ParsePacketOptions } from './packet.js';
 export { parseChunks, parseChunkValue, writeChunk } from './chunk.js';
 export type { Chunk, UnknownChunk } from './chunk.js';
@@ -36,4 +36,4 @@ export type { ReconfigChunk, ReconfigParam, OutgoingResetRequest, IncomingResetR
 export type { PadChunk } from './chunk-pad.js';
 export type { ErrorCause } from './error-cause.js';
 export { describeCause } from './error-cause.js';
-export { ChunkType, ParamType, CauseCode, ReconfigResult, DEFAULT_MTU_BYTES, DTLS_MAX_PACKET_BYTES, UNANNOUNCED_PEER_MAX_PACKET_BYTES, MAX_BURST } from './constants.js';
+export { ChunkType, ParamType, CauseCode, ErrorDetectionMethod, ReconfigResult, DEFAULT_MTU_BYTES, DTLS_MAX_PACKET_BYTES, UNANNOUNCED_PEER_MAX_PACKET_BYTES, MAX_BURST } from './constants.js';

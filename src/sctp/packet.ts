@@ -2,7 +2,10 @@
  * @module sctp/packet
  * The SCTP packet: common header (RFC 9260 section 3 and 3.1) followed by chunks, with
  * the CRC32c checksum of section 6.8 (computed with the checksum field zeroed, stored
- * least significant byte first as in appendix A's reference code).
+ * least significant byte first as in appendix A's reference code). RFC 9653 4-5 (zero
+ * checksum): where the receiver announced an alternate error detection method (SCTP over
+ * DTLS), a packet may carry 0 in the checksum field instead of the CRC32c, and the
+ * receiver accepts it (`acceptZeroChecksum`); any other wrong value is still dropped.
  *
  *     0                   1                   2                   3
  *     0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -52,11 +55,22 @@ export function stampChecksum(bytes: Uint8Array): void {
 export interface ParsePacketOptions {
   /** Check the CRC32c (default true). */
   readonly verifyChecksum?: boolean;
+  /**
+   * RFC 9653 5.3: we announced an alternate error detection method (Zero Checksum
+   * Acceptable), so a checksum field of exactly 0 is accepted without computing the
+   * CRC32c. Other values are verified as usual. Default false.
+   */
+  readonly acceptZeroChecksum?: boolean;
+}
+
+/** True when the packet's checksum field is 0 (RFC 9653 5.2: what a sender writes instead of the CRC32c). */
+export function hasZeroChecksum(bytes: Uint8Array): boolean {
+  return bytes.length >= COMMON_HEADER_BYTES && bytes[8] === 0 && bytes[9] === 0 && bytes[10] === 0 && bytes[11] === 0;
 }
 
 export function parsePacket(bytes: Uint8Array, options: ParsePacketOptions = {}): SctpPacket {
   if (bytes.length < COMMON_HEADER_BYTES) throw new ParseError(`SCTP packet of ${bytes.length} bytes, need ${COMMON_HEADER_BYTES}`);
-  if (options.verifyChecksum !== false) {
+  if (options.verifyChecksum !== false && !(options.acceptZeroChecksum === true && hasZeroChecksum(bytes))) {
     const want = packetChecksum(bytes);
     const got = storedChecksum(bytes);
     if (want !== got) throw new ParseError(`SCTP checksum mismatch: got ${got.toString(16)}, computed ${want.toString(16)}`, { offset: 8 });

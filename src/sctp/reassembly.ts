@@ -10,6 +10,7 @@
  * (fragments plus complete messages waiting for an earlier one), so the association can
  * bound both.
  */
+import { allocBytes } from '../crypto/cipher.js';
 import type { ForwardTsnStream } from './chunk-forward-tsn.js';
 import type { IDataChunk } from './chunk-idata.js';
 import type { IForwardTsnEntry } from './chunk-iforward-tsn.js';
@@ -118,7 +119,8 @@ export class ReassemblyQueue {
     }
     for (let t = c.tsn + 1; t <= last.tsn; t++) bytes += (this.pending.get(t) as RecvChunk).data.length;
     if (bytes > this.maxMessageBytes) return `message of ${bytes} bytes above our limit of ${this.maxMessageBytes}`;
-    const data = new Uint8Array(bytes);
+    // Every byte is written below: no zero-filled allocation.
+    const data = allocBytes(bytes);
     let at = 0;
     for (let t = first.tsn; t <= last.tsn; t++) {
       const f = this.pending.get(t) as RecvChunk;
@@ -212,7 +214,7 @@ export class ReassemblyQueue {
     let data: Uint8Array;
     if (m.lastFsn === 0) data = m.fragments.get(0) as Uint8Array;
     else {
-      data = new Uint8Array(m.bytes);
+      data = allocBytes(m.bytes);
       let at = 0;
       for (let f = 0; f <= m.lastFsn; f++) {
         const part = m.fragments.get(f) as Uint8Array;

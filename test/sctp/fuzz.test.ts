@@ -20,6 +20,9 @@ describe('association under random paths and traffic', () => {
           delayMs: fc.integer({ min: 1, max: 150 }),
           bandwidthBps: fc.constantFrom(undefined, 2e6, 50e6),
           iData: fc.boolean(),
+          // RFC 9653: each side may announce zero checksum; it is used only when both do.
+          zeroChecksumA: fc.boolean(),
+          zeroChecksumB: fc.boolean(),
           messages: fc.array(
             fc.record({
               stream: fc.integer({ min: 0, max: 5 }),
@@ -34,8 +37,9 @@ describe('association under random paths and traffic', () => {
         (c) => {
           const link = { lossRate: c.lossRate, reorderRate: c.reorderRate, duplicateRate: c.duplicateRate, delayMs: c.delayMs, jitterMs: c.delayMs / 4, ...(c.bandwidthBps ? { bandwidthBps: c.bandwidthBps, queueBytes: 200_000 } : {}) };
           const opts = { rtoMinMs: 200, iData: c.iData };
-          const p = new Pair({ seed: c.seed, a: opts, b: opts, ab: link, ba: link });
+          const p = new Pair({ seed: c.seed, a: { ...opts, zeroChecksum: c.zeroChecksumA }, b: { ...opts, zeroChecksum: c.zeroChecksumB }, ab: link, ba: link });
           p.connect();
+          expect(p.a.usesZeroChecksum).toBe(c.zeroChecksumA && c.zeroChecksumB);
           const expected = new Map<number, number[]>();
           c.messages.forEach((m, i) => {
             const reliable = m.partial === undefined;

@@ -33,6 +33,7 @@ const cookieArb: fc.Arbitrary<StateCookie> = fc.record({
   peerForwardTsn: fc.boolean(),
   peerReconfig: fc.boolean(),
   peerIData: fc.boolean(),
+  peerZeroChecksum: fc.boolean(),
   peerMaxPacketBytes: u32,
   localTieTag: u32,
   peerTieTag: u32,
@@ -80,7 +81,7 @@ describe('Receive Packet Size parameter', () => {
     fc.assert(
       fc.property(fc.boolean(), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 0xffffffff }), (forwardTsn, reconfig, iData, maxPacketBytes) => {
         const init: InitChunk = { type: 'init', initiateTag: 1, aRwnd: 1, outboundStreams: 1, inboundStreams: 1, initialTsn: 1, params: featureParams({ forwardTsn, reconfig, iData, maxPacketBytes }) };
-        expect(initFeatures(init)).toEqual({ forwardTsn, reconfig, iData, stateCookie: undefined, maxPacketBytes });
+        expect(initFeatures(init)).toEqual({ forwardTsn, reconfig, iData, stateCookie: undefined, maxPacketBytes, zeroChecksumEdmid: 0 });
       }),
     );
   });

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/common/random.js';
-import type { SctpEvent } from '../../src/sctp/association.js';
+import type { SctpAssociationOptions, SctpEvent } from '../../src/sctp/association.js';
 import { SctpAssociation } from '../../src/sctp/association.js';
 import { UNANNOUNCED_PEER_MAX_PACKET_BYTES } from '../../src/sctp/constants.js';
 import { pattern, sameBytes } from './helpers.js';
@@ -52,7 +52,7 @@ function carriesData(b: Uint8Array): boolean {
   return b.length > 16 && b[12] === 0; // first chunk type DATA
 }
 
-function setup(ourRole: 'client' | 'server') {
+function setup(ourRole: 'client' | 'server', ourOptions: SctpAssociationOptions = {}) {
   const weriftTransport: WeriftTransport = {
     onData: undefined,
     send: async (buf) => {
@@ -68,7 +68,7 @@ function setup(ourRole: 'client' | 'server') {
       setImmediate(() => driver.input(copy));
     },
   };
-  const ours = new SctpAssociation({ rng: seededRandom(42) });
+  const ours = new SctpAssociation({ rng: seededRandom(42), ...ourOptions });
   const ourEvents: SctpEvent[] = [];
   const waiters: (() => void)[] = [];
   const driver = new RealTimeDriver(
@@ -149,6 +149,38 @@ describe('werift interop: partial reliability (RFC 3758) on a lossy path', () =>
     await s.until(() => s.ours.receiveHeldChunks === 0, 'receive buffers to drain');
     expect(s.ours.state).toBe('established');
   }, 30_000);
+});
+
+describe('werift interop: zero checksum (RFC 9653) offered to a peer that does not offer it', () => {
+  for (const role of ['client', 'server'] as const) {
+    it(`purertc as ${role} keeps the CRC32c, which werift verifies, both ways`, async () => {
+      const s = setup(role, { zeroChecksum: true });
+      cleanup = async () => {
+        s.driver.stop();
+        await s.werift.stop().catch(() => undefined);
+      };
+      if (role === 'client') {
+        await s.werift.start(5000);
+        s.ours.connect(s.driver.now());
+        s.driver.pump();
+      } else {
+        s.driver.pump();
+        await s.werift.start(5000);
+      }
+      await s.until(() => s.ours.state === 'established' && s.werift.state === 'connected', 'connection');
+      // werift announces no alternate error detection method (RFC 9653 5.2): checksums stay.
+      expect(s.ours.usesZeroChecksum).toBe(false);
+      // werift drops a packet whose CRC32c does not verify: delivery shows ours carry it.
+      for (const n of [1, 1000, 5000, 70_000]) s.ours.send(s.driver.now(), 1, 53, pattern(n, n));
+      s.driver.pump();
+      await s.until(() => s.weriftGot.length === 4, 'werift to receive');
+      expect(s.weriftGot.map((m) => m.data.length)).toEqual([1, 1000, 5000, 70_000]);
+      expect(sameBytes(s.weriftGot[3]?.data, pattern(70_000, 70_000))).toBe(true);
+      for (const n of [2, 3000]) void s.werift.send(2, 51, Buffer.from(pattern(n, n)));
+      await s.until(() => s.ourEvents.filter((e) => e.type === 'message').length === 2, 'purertc to receive');
+      expect(s.ours.stats.packetsDropped).toBe(0);
+    }, 30_000);
+  }
 });
 
 for (const role of ['client', 'server'] as const) {
