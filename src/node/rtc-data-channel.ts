@@ -162,7 +162,10 @@ export class RTCDataChannel extends EventTarget {
     let value: string | ArrayBuffer | Blob;
     if (typeof data === 'string') value = data;
     else {
-      const ab = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+      // A reassembled message owns its whole buffer (the stack keeps no view of it): hand
+      // it over; a view into a larger buffer (a packet) is copied out.
+      const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+      const ab = whole ? data.buffer : (data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
       value = this.#binaryType === 'blob' ? new Blob([ab]) : ab;
     }
     this.dispatchEvent(new MessageEvent('message', { data: value }));

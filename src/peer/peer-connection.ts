@@ -1845,7 +1845,10 @@ export class PeerConnection {
     const appTransport = appIndex < 0 ? undefined : this.transportOfMid.get(this.sections[appIndex]?.mid ?? '');
     if (appTransport?.dtls && this.manager === undefined) {
       this.sctpTransport = appTransport;
-      const association = new SctpAssociation({ rng: this.random, localPort: 5000, remotePort: this.remoteSctpPort, maxMtu: this.sctpMaxMtu() });
+      // RFC 9653: SCTP here always rides in DTLS records, so we offer the zero checksum
+      // (used only when the peer offers it too). transientPackets: flushManager seals each
+      // polled packet (dtls.send) before it polls the next.
+      const association = new SctpAssociation({ rng: this.random, localPort: 5000, remotePort: this.remoteSctpPort, maxMtu: this.sctpMaxMtu(), zeroChecksum: true, transientPackets: true });
       this.manager = new DataChannelManager(association, {
         dtlsRole: appTransport.dtlsRole as 'client' | 'server',
         remoteMaxMessageSize: this.remoteMaxMessageSize ?? 65536,
@@ -2055,6 +2058,7 @@ export class PeerConnection {
     if (!m) return false;
     let moved = false;
     const dtls = this.sctpTransport?.dtls;
+    // Each packet is sealed before the next is polled: the association reuses its buffer.
     for (let p = m.pollTransmit(); p; p = m.pollTransmit()) {
       moved = true;
       if (dtls?.state === 'connected') dtls.send(p);
