@@ -151,23 +151,28 @@ describe('werift interop: partial reliability (RFC 3758) on a lossy path', () =>
   }, 30_000);
 });
 
+/** Connects the two associations (purertc initiates as client, werift as server) and arms the cleanup. */
+async function connect(s: ReturnType<typeof setup>, role: 'client' | 'server'): Promise<void> {
+  cleanup = async () => {
+    s.driver.stop();
+    await s.werift.stop().catch(() => undefined);
+  };
+  if (role === 'client') {
+    await s.werift.start(5000);
+    s.ours.connect(s.driver.now());
+    s.driver.pump();
+  } else {
+    s.driver.pump();
+    await s.werift.start(5000);
+  }
+  await s.until(() => s.ours.state === 'established' && s.werift.state === 'connected', 'connection');
+}
+
 describe('werift interop: zero checksum (RFC 9653) offered to a peer that does not offer it', () => {
   for (const role of ['client', 'server'] as const) {
     it(`purertc as ${role} keeps the CRC32c, which werift verifies, both ways`, async () => {
       const s = setup(role, { zeroChecksum: true });
-      cleanup = async () => {
-        s.driver.stop();
-        await s.werift.stop().catch(() => undefined);
-      };
-      if (role === 'client') {
-        await s.werift.start(5000);
-        s.ours.connect(s.driver.now());
-        s.driver.pump();
-      } else {
-        s.driver.pump();
-        await s.werift.start(5000);
-      }
-      await s.until(() => s.ours.state === 'established' && s.werift.state === 'connected', 'connection');
+      await connect(s, role);
       // werift announces no alternate error detection method (RFC 9653 5.2): checksums stay.
       expect(s.ours.usesZeroChecksum).toBe(false);
       // werift drops a packet whose CRC32c does not verify: delivery shows ours carry it.
@@ -187,19 +192,7 @@ for (const role of ['client', 'server'] as const) {
   describe(`werift interop, purertc as ${role}`, () => {
     it('connects and moves 1 B..256 KiB messages both ways, in order', async () => {
       const s = setup(role);
-      cleanup = async () => {
-        s.driver.stop();
-        await s.werift.stop().catch(() => undefined);
-      };
-      if (role === 'client') {
-        await s.werift.start(5000);
-        s.ours.connect(s.driver.now());
-        s.driver.pump();
-      } else {
-        s.driver.pump();
-        await s.werift.start(5000);
-      }
-      await s.until(() => s.ours.state === 'established' && s.werift.state === 'connected', 'connection');
+      await connect(s, role);
       expect(s.ours.peerSupportsForwardTsn).toBe(true);
       expect(s.ours.peerSupportsReconfig).toBe(true);
       // RFC 8899 with the padding inside the Heartbeat Info (werift echoes it; it would
