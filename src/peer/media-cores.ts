@@ -12,6 +12,7 @@ import type { RtpCodec } from '../media/codecs.js';
 import { RtpStreamReceiver } from '../media/rtp-stream-receiver.js';
 import type { RtpStreamReceiverEvent, RtpStreamReceiverOptions, RtpStreamReceiverStats } from '../media/rtp-stream-receiver.js';
 import { RtpStreamSender } from '../media/rtp-stream-sender.js';
+import type { TransportSequenceCounter } from '../media/rtp-stream-sender.js';
 import type { RtpStreamSenderEvent, RtpStreamSenderStats } from '../media/rtp-stream-sender.js';
 import type { RtcpPacket } from '../rtp/rtcp.js';
 import type { RtpPacket } from '../rtp/rtp-packet.js';
@@ -35,6 +36,12 @@ export interface SenderCoreOptions {
   readonly random?: RandomSource;
   readonly rtcpReducedSize?: boolean;
   readonly ntpOffsetMs?: number;
+  /**
+   * The transport's sequence counter for the transport-wide sequence number extension
+   * (draft-holmer-rmcat-transport-wide-cc-extensions-01 section 2: one counter for every
+   * packet on the transport, whatever its stream), shared by the senders of a transport.
+   */
+  readonly transportSequence?: TransportSequenceCounter;
 }
 
 export type SenderCoreStats = RtpStreamSenderStats;

@@ -2362,8 +2362,10 @@ export class PeerConnection {
             st.senderPaused = false;
           } else {
             const rtx = sendCodec.rtxPayloadType !== undefined ? st.localRtxSsrc : undefined;
+            const transport = this.transportOfMid.get(s.mid);
             st.sender = makeSender({
               ssrc: st.localSsrc, ...(rtx !== undefined ? { rtxSsrc: rtx } : {}), codec: sendCodec, cname: this.cname, mid: s.mid,
+              ...(transport ? { transportSequence: transport.transportSequence } : {}),
               extensions: ext, random: this.random, rtcpReducedSize: n.rtcpReducedSize, ...opt('ntpOffsetMs', this.options.ntpOffsetMs),
             });
           }

@@ -17,6 +17,7 @@ import type { IceAgent, IceConnectionState, IceGatheringState } from '../ice/age
 import { stunUsernameUfrag } from './socket-demux.js';
 import { MediaSrtpSession } from './media-srtp.js';
 import { TwccFeedbackGenerator } from './media-twcc.js';
+import { TransportSequenceCounter } from '../media/rtp-stream-sender.js';
 import { PairStatsTracker } from './pair-stats.js';
 
 export type DtlsTransportState = 'new' | 'connecting' | 'connected' | 'closed' | 'failed';
@@ -40,6 +41,8 @@ export class PeerTransport {
   dtlsRttMs: number | undefined;
   readonly srtp = new MediaSrtpSession();
   readonly twcc = new TwccFeedbackGenerator();
+  /** Transport-wide sequence numbers of what we send (one counter per transport, draft-holmer-...-01 section 2). */
+  readonly transportSequence = new TransportSequenceCounter();
   /** Negotiated ids of the transport-wide sequence number extension on this transport's receiving sections. */
   twccExtensionIds: number[] = [];
   /** SSRC our TWCC feedback is sent from, and whether reduced-size RTCP is negotiated for it. */

@@ -4,6 +4,8 @@
  * webrtc-pc 4.4.1.6), renegotiation (RFC 8829 5.2.2), direction changes (RFC 3264 6.1)
  * and SRTP authentication failures (RFC 3711 3.3 step 5).
  */
+import { getRtpExtension } from '../../src/rtp/rtp-packet.js';
+import { ExtensionUri } from '../../src/peer/media-transceiver.js';
 import { describe, expect, it } from 'vitest';
 import type { EncodedFrame } from '../../src/media/frame.js';
 import type { PeerEvent } from '../../src/peer/peer-connection.js';
@@ -279,6 +281,37 @@ describe('media between two sans-IO peers', () => {
     expect(rtp.map((x) => x.payload[2])).toEqual([0, 1, 2]);
     expect(rtp.every((x) => x.ssrc === info.localSsrc && x.payloadType === info.sendCodec!.payloadType)).toBe(true);
     expect(framesOn(p.b, v)).toHaveLength(3);
+  });
+
+  it('audio and video on one transport share its transport-wide sequence numbers (draft-holmer-rmcat-transport-wide-cc-extensions-01 section 2)', () => {
+    const p = new PeerPair(33);
+    const audio = p.a.pc.addTransceiver(0, 'audio', { direction: 'sendonly', trackId: 'a', streams: ['s'] });
+    const video = p.a.pc.addTransceiver(0, 'video', { direction: 'sendonly', trackId: 'v', streams: ['s'] });
+    negotiateMedia(p, 'a');
+    p.run(() => connected(p));
+    p.b.pc.setReceiverRtpEvents(audio, true);
+    p.b.pc.setReceiverRtpEvents(video, true);
+    for (let i = 0; i < 10; i++) {
+      expect(p.a.pc.sendFrame(p.now, video, vp8Frame(i, i === 0, 3000))).toBe(true);
+      expect(p.a.pc.sendFrame(p.now, audio, opusFrame(i))).toBe(true);
+      advance(p, 20);
+    }
+    const id = (mid: string): number => {
+      const e = p.b.pc.transceiverInfo(mid)?.headerExtensions.find((x) => x.uri === ExtensionUri.transportCc);
+      if (!e) throw new Error('transport-cc not negotiated');
+      return e.id;
+    };
+    const seqs = p.b.events.flatMap((e) => {
+      if (e.type !== 'rtp') return [];
+      const ext = getRtpExtension(e.packet, id(e.mid));
+      return ext ? [(ext[0]! << 8) | ext[1]!] : [];
+    });
+    const kinds = new Set(p.b.events.flatMap((e) => (e.type === 'rtp' ? [e.mid] : [])));
+    expect(kinds).toEqual(new Set([audio, video]));
+    // One counter for the transport: no number twice, none skipped.
+    expect(new Set(seqs).size).toBe(seqs.length);
+    const sorted = [...seqs].sort((x, y) => x - y);
+    expect(sorted[sorted.length - 1]! - sorted[0]! + 1).toBe(seqs.length);
   });
 
   it('no spurious negotiationneeded after a media exchange; a rolled-back remote offer takes its track back', () => {
