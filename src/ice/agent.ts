@@ -273,6 +273,11 @@ function sameAddress(a: TransportAddress, b: TransportAddress): boolean {
   return a.address === b.address && a.port === b.port;
 }
 
+/** Whether `p` is the pair of base `local` and remote `remote`. */
+function isPairOf(p: Pair | undefined, local: TransportAddress, remote: TransportAddress): boolean {
+  return p !== undefined && sameAddress(p.local.base, local) && sameAddress(p.remote.candidate, remote);
+}
+
 function canonicalIp(address: string): string {
   // Only IPv6 text has more than one form (RFC 5952); runs for every datagram, so no regex.
   if (!address.includes(':')) return address;
@@ -1445,7 +1450,7 @@ export class IceAgent {
   }
 
   private touchPair(now: number, p: Pair | undefined, local: TransportAddress, remote: TransportAddress): void {
-    if (!p || !sameAddress(p.local.base, local) || !sameAddress(p.remote.candidate, remote)) return;
+    if (!p || !isPairOf(p, local, remote)) return;
     p.lastReceivedAt = now;
     if (this.lite) p.lastConsentAt = now;
     if (this.connectionStateValue === 'disconnected' && now - p.lastConsentAt < this.consentTimeoutMs) {
@@ -1454,8 +1459,7 @@ export class IceAgent {
   }
 
   private handleData(now: number, local: TransportAddress, remote: TransportAddress, data: Uint8Array): void {
-    const on = (p: Pair | undefined): boolean => p !== undefined && sameAddress(p.local.base, local) && sameAddress(p.remote.candidate, remote);
-    const known = on(this.selected) || on(this.previous) || this.pairs.some(on);
+    const known = isPairOf(this.selected, local, remote) || isPairOf(this.previous, local, remote) || this.pairs.some((p) => isPairOf(p, local, remote));
     if (!known) {
       this.stats.unknownDataDropped++;
       return;
