@@ -307,6 +307,9 @@ export class RTCPeerConnection extends EventTarget {
       includeLoopback: explicit !== undefined || loopbackFallback || this.#config.sharedSocket !== undefined || (this.#config.iceIncludeLoopback ?? false),
       // The core's clock is performance.now(); RTCP sender reports carry wall-clock NTP time.
       ntpOffsetMs: performance.timeOrigin,
+      // Each further transport (a remote that does not bundle) binds ports of its own, as
+      // browsers do; on a shared socket they share it.
+      transportBases: this.#config.sharedSocket !== undefined ? 'shared' : 'own',
     });
     const bases: TransportAddress[] = [];
     const shared = this.#config.sharedSocket;
@@ -324,30 +327,9 @@ export class RTCPeerConnection extends EventTarget {
       this.#shared = { base, attachment };
       bases.push(base);
     }
-    for (const address of shared ? [] : addresses) {
-      if (this.#closed) break;
-      const socket = createIceSocket(address);
-      try {
-        await new Promise<void>((resolve, reject) => {
-          socket.once('error', reject);
-          socket.bind(this.#config.icePort ?? 0, address, () => {
-            socket.off('error', reject);
-            resolve();
-          });
-        });
-      } catch {
-        socket.close();
-        continue;
-      }
-      const base = { address, port: socket.address().port };
-      this.#sockets.set(`${address}|${base.port}`, socket);
-      socket.on('error', () => undefined);
-      socket.on('message', (msg, rinfo) => {
-        if (this.#closed || msg.length > MAX_DATAGRAM_BYTES) return;
-        const dgram = { local: base, remote: remoteOf(rinfo), data: new Uint8Array(msg.buffer, msg.byteOffset, msg.length) };
-        this.#runInput((c, now) => c.handleInput(now, dgram));
-      });
-      bases.push(base);
+    if (!shared) {
+      this.#hostAddresses = addresses;
+      bases.push(...(await this.#bindSockets(addresses, this.#config.icePort ?? 0)));
     }
     if (this.#closed) {
       this.#shared?.attachment.detach();
@@ -373,6 +355,65 @@ export class RTCPeerConnection extends EventTarget {
   #now(): number {
     return performance.now();
   }
+
+  /** Binds one ICE socket per address (`port`, 0 for any) and feeds its datagrams to the core; the bases bound. */
+  async #bindSockets(addresses: readonly string[], port: number): Promise<TransportAddress[]> {
+    const bases: TransportAddress[] = [];
+    for (const address of addresses) {
+      if (this.#closed) break;
+      const socket = createIceSocket(address);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          socket.once('error', reject);
+          socket.bind(port, address, () => {
+            socket.off('error', reject);
+            resolve();
+          });
+        });
+      } catch {
+        socket.close();
+        continue;
+      }
+      if (this.#closed) {
+        socket.close();
+        break;
+      }
+      const base = { address, port: socket.address().port };
+      this.#sockets.set(`${address}|${base.port}`, socket);
+      socket.on('error', () => undefined);
+      socket.on('message', (msg, rinfo) => {
+        if (this.#closed || msg.length > MAX_DATAGRAM_BYTES) return;
+        const dgram = { local: base, remote: remoteOf(rinfo), data: new Uint8Array(msg.buffer, msg.byteOffset, msg.length) };
+        this.#runInput((c, now) => c.handleInput(now, dgram));
+      });
+      bases.push(base);
+    }
+    return bases;
+  }
+
+  /** 'transport-bases': ports of its own for a further transport (bound, then handed to the core by id). */
+  #bindTransport(transportId: string): void {
+    void this.#bindSockets(this.#hostAddresses, 0).then((bases) => {
+      if (this.#closed) return;
+      this.#transportSockets.set(transportId, bases);
+      this.#runInput((c, now) => c.addHostBases(now, bases, transportId));
+    });
+  }
+
+  /** 'transport-closed': the transport's own sockets go. */
+  #releaseTransport(transportId: string): void {
+    for (const b of this.#transportSockets.get(transportId) ?? []) {
+      const key = `${b.address}|${b.port}`;
+      this.#sockets.get(key)?.close();
+      this.#sockets.delete(key);
+    }
+    this.#transportSockets.delete(transportId);
+    this.#lastSocket = undefined;
+  }
+  /** The host addresses the peer binds on (for further transports' own sockets). */
+  #hostAddresses: readonly string[] = [];
+  /** Transport id -> the bases bound for it alone. */
+  readonly #transportSockets = new Map<string, TransportAddress[]>();
 
   /** Runs a synchronous core call and drains its outputs. */
   #run(fn: (core: PeerConnection, now: number) => void): void {
@@ -1061,6 +1102,15 @@ export class RTCPeerConnection extends EventTarget {
     if (e.type === 'icegatheringstatechange' || e.type === 'iceconnectionstatechange') {
       const seen = e.type === 'icegatheringstatechange' ? { gathering: e.state } : { state: e.state };
       if (this.#transports.size === 1) for (const t of this.#transports.values()) t._updateIce(true, seen);
+    }
+    // Sockets for a further transport are bound (or released) at once: not a W3C event.
+    if (e.type === 'transport-bases') {
+      this.#bindTransport(e.transportId);
+      return;
+    }
+    if (e.type === 'transport-closed') {
+      this.#releaseTransport(e.transportId);
+      return;
     }
     if (e.type === 'signalingstatechange' || e.type === 'channel-id' || e.type === 'transceiver-mid' || e.type === 'frame' || e.type === 'rtp' || e.type === 'keyframe-request' || e.type === 'bye') {
       this.#dispatch(e);

@@ -10,8 +10,9 @@
  * 8843 section 7.1); a section outside every group (a remote that does not bundle, RFC
  * 8843 section 7.4) has its own ICE agent, DTLS association and SRTP session
  * (`peer-transport.ts`), and in an initial offer every section that is not bundle-only
- * has its own ICE credentials (RFC 8843 section 10). Transports share our sockets and
- * TURN allocations; datagrams are told apart by STUN ufrag, transaction and remote
+ * has its own ICE credentials (RFC 8843 section 10). Transports share our TURN
+ * allocations, and our sockets unless the caller binds each its own (`transportBases:
+ * 'own'`); datagrams are told apart by local base, STUN ufrag, transaction and remote
  * address (`pickTransport`).
  *
  * - Signaling states and transitions: RFC 8829 section 3.2 (the state diagram) and
@@ -155,6 +156,13 @@ export interface PeerConnectionOptions {
   readonly srtpProfiles?: readonly SrtpProfileName[];
   /** W3C RTCBundlePolicy (RFC 8829 section 4.1.1); default 'balanced'. */
   readonly bundlePolicy?: BundlePolicy;
+  /**
+   * Where transports after the first take their host candidates from: 'shared' (default)
+   * the peer's bases, told apart by `pickTransport`; 'own' bases of their own, which the
+   * caller binds when a 'transport-bases' event asks (addHostBases with the transport id)
+   * and releases on 'transport-closed', as browsers give each transport its own port.
+   */
+  readonly transportBases?: 'shared' | 'own';
 }
 
 /** A channel as the peer reports it; `key` is ours, `id` the SCTP stream once known. */
@@ -196,6 +204,10 @@ export type PeerEvent =
   | { readonly type: 'keyframe-request'; readonly mid: string }
   /** The remote sender on `mid` said RTCP BYE (RFC 3550 section 6.6): its track has no media now. */
   | { readonly type: 'bye'; readonly mid: string }
+  /** With `transportBases: 'own'`: bind sockets for this transport and pass their bases to addHostBases with its id. */
+  | { readonly type: 'transport-bases'; readonly transportId: string }
+  /** A transport with bases of its own was closed: its sockets may go. */
+  | { readonly type: 'transport-closed'; readonly transportId: string }
   /**
    * A transceiver of ours not yet negotiated was given a new mid (a remote offer's m= line
    * took it, or took its old mid for another section). Use `mid` from now on: methods
@@ -680,11 +692,28 @@ export class PeerConnection {
 
   // ------------------------------------------------------------------ inputs
 
-  /** The bases the caller bound (one UDP socket each); host candidates come from them. */
-  addHostBases(now: number, bases: readonly TransportAddress[]): void {
+  /**
+   * The bases the caller bound (one UDP socket each); host candidates come from them. With
+   * `transportId`, the bases of that transport alone (the answer to 'transport-bases');
+   * none (it could not bind) makes it use the peer's bases after all.
+   */
+  addHostBases(now: number, bases: readonly TransportAddress[], transportId?: string): void {
+    if (transportId !== undefined) {
+      const t = [...this.transports, ...this.setAside].find((x) => x.id === transportId);
+      if (!t || t.ownBases === undefined) return;
+      if (bases.length === 0 && t.ownBases.length === 0) t.ownBases = undefined;
+      else for (const b of bases) if (!t.ownBases.some((h) => h.address === b.address && h.port === b.port)) t.ownBases.push(b);
+      if (!this.relayOnly) t.agent.addHostBases(now, t.ownBases === undefined ? this.hostBases : bases);
+      if (t.gatherWhenBases) {
+        t.gatherWhenBases = false;
+        this.startGatheringOn(now, t);
+      }
+      this.pump(now);
+      return;
+    }
     for (const b of bases) if (!this.hostBases.some((h) => h.address === b.address && h.port === b.port)) this.hostBases.push(b);
     if (this.transports.length > 0) {
-      if (!this.relayOnly) for (const t of this.transports) t.agent.addHostBases(now, bases);
+      if (!this.relayOnly) for (const t of this.transports) if (t.ownBases === undefined) t.agent.addHostBases(now, bases);
       this.pump(now);
     }
   }
@@ -695,7 +724,7 @@ export class PeerConnection {
     const relay = this.relays.find((r) => r.owns(dgram.local, dgram.remote, dgram.data));
     if (relay) relay.client.handleInput(now, dgram.data);
     else {
-      const t = pickTransport(this.transports, dgram.remote, dgram.data) as PeerTransport;
+      const t = pickTransport(this.transports, dgram.remote, dgram.data, dgram.local) as PeerTransport;
       t.pairStats.received(now, dgram.local, dgram.remote, dgram.data);
       t.agent.handleInput(now, dgram);
     }
@@ -1414,8 +1443,12 @@ export class PeerConnection {
       ...(this.options.stunServers ? { stunServers: this.options.stunServers } : {}),
       taMs: this.options.iceTaMs ?? DEFAULT_ICE_PACING_MS,
     });
-    if (!this.relayOnly) agent.addHostBases(now, this.hostBases);
     const t = new PeerTransport(String(this.nextTransportId++).padStart(2, '0'), mid, agent);
+    if (this.options.transportBases === 'own' && !this.relayOnly && this.transports.length > 0) {
+      // A port of its own, as browsers give each transport: the caller binds it.
+      t.ownBases = [];
+      this.pushEvent({ type: 'transport-bases', transportId: t.id });
+    } else if (!this.relayOnly) agent.addHostBases(now, this.hostBases);
     // Gathering started already (a later description added the transport): start it too.
     if (this.transports.some((x) => x.agent.gatheringState !== 'new')) this.startGatheringOn(now, t);
     return t;
@@ -1465,6 +1498,7 @@ export class PeerConnection {
     t.dtls?.close();
     t.agent.close();
     if (this.sctpTransport === t) this.sctpTransport = undefined;
+    if (t.ownBases !== undefined && !this.closedFlag) this.pushEvent({ type: 'transport-closed', transportId: t.id });
   }
 
   /** W3C 4.4.1.5 rollback: the transports of the last stable state (the first one stays if there were none). */
@@ -1548,6 +1582,11 @@ export class PeerConnection {
 
   private startGatheringOn(now: number, t: PeerTransport): void {
     if (t.agent.gatheringState !== 'new') return;
+    if (t.ownBases !== undefined && t.ownBases.length === 0) {
+      // Its bases are being bound ('transport-bases'): gather once they arrive.
+      t.gatherWhenBases = true;
+      return;
+    }
     for (const r of this.relays) {
       t.agent.beginRelayGathering(r.id);
       this.relayResults.get(r.id)?.(now, t.agent);

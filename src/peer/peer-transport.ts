@@ -9,11 +9,13 @@
  * bundle, RFC 8843 section 7.4; "balanced" and "max-compat", RFC 8829 section 4.1.1) each
  * section or group has its own, with its own ICE credentials (RFC 8843 section 10: "each
  * m= section MUST contain unique ICE properties" in an initial BUNDLE offer). Transports
- * of one peer share its sockets and TURN allocations; `transportFor` in the peer tells
- * their datagrams apart (`pickTransport`).
+ * of one peer share its TURN allocations, and its sockets unless each was given bases of
+ * its own (`transportBases: 'own'`, what the facade does); `pickTransport` tells their
+ * datagrams apart.
  */
 import type { DtlsEndpoint } from '../dtls/endpoint.js';
 import type { IceAgent, IceConnectionState, IceGatheringState } from '../ice/agent.js';
+import type { TransportAddress } from '../ice/stun-binding.js';
 import { stunUsernameUfrag } from './socket-demux.js';
 import { MediaSrtpSession } from './media-srtp.js';
 import { TwccFeedbackGenerator } from './media-twcc.js';
@@ -51,6 +53,10 @@ export class PeerTransport {
   remoteUfrag: string | undefined;
   iceGathering: IceGatheringState = 'new';
   iceConnection: IceConnectionState = 'new';
+  /** Host bases of its own (`transportBases: 'own'`), undefined when it uses the peer's. */
+  ownBases: TransportAddress[] | undefined;
+  /** Gathering was asked for before its own bases were bound. */
+  gatherWhenBases = false;
   /** The DTLS state the peer last reported (a change moves its transportVersion). */
   reportedDtlsState: DtlsTransportState = 'new';
 
@@ -72,10 +78,23 @@ export class PeerTransport {
  * request by the local ufrag its USERNAME names (RFC 8445 section 7.2.2), a STUN response
  * by its transaction (RFC 8489 section 6.3.3), anything else by the transport that has
  * the sender as a remote candidate (learned from its checks, RFC 8445 section 7.3.1.3),
- * else the first.
+ * else the first. With `local` (a host base the datagram arrived on): a base of a
+ * transport's own means that transport; a shared base, one of those using shared bases.
  */
-export function pickTransport(transports: readonly PeerTransport[], remote: { readonly address: string; readonly port: number }, data: Uint8Array): PeerTransport | undefined {
+export function pickTransport(
+  all: readonly PeerTransport[],
+  remote: { readonly address: string; readonly port: number },
+  data: Uint8Array,
+  local?: { readonly address: string; readonly port: number },
+): PeerTransport | undefined {
+  let transports = all;
   if (transports.length <= 1) return transports[0];
+  if (local !== undefined && transports.some((t) => t.ownBases !== undefined)) {
+    for (const t of transports) if (t.ownBases?.some((b) => b.port === local.port && b.address === local.address)) return t;
+    const shared = transports.filter((t) => t.ownBases === undefined);
+    if (shared.length === 1) return shared[0];
+    if (shared.length > 1) transports = shared;
+  }
   const first = data[0];
   if (first !== undefined && first < 4) {
     const ufrag = stunUsernameUfrag(data);

@@ -198,6 +198,9 @@ describe('bundle policies <-> werift', () => {
       expect(pair?.['transportId']).toBe(t.id);
     }
     expect(new Set(transports.map((t) => t['iceLocalUsernameFragment'])).size).toBe(3);
+    // Each transport on a port of its own (as werift and browsers do).
+    const localPorts = transports.map((t) => report.get(String(report.get(String(t['selectedCandidatePairId']))?.['localCandidateId']))?.['port']);
+    expect(new Set(localPorts).size).toBe(3);
   }
 
   function echoChannels(w: WeriftPeerConnection): void {

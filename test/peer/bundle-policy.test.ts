@@ -551,6 +551,45 @@ describe('two peers with bundle policies on a virtual clock', () => {
     expect(reoffer.media.map((m) => m.attributes.some((a) => a.type === 'ice-ufrag'))).toEqual([true, false, false]);
   });
 
+  it('two purertc peers without BUNDLE, each transport on a port of its own (transportBases own): audio, video and data flow through 5% loss', () => {
+    const own = { transportBases: 'own' as const };
+    const p = new PeerPair(13, { a: own, b: own });
+    const seeded = seededRandom(77);
+    p.drop = () => (seeded.fill(new Uint8Array(1))[0] as number) < 13; // about 5%
+    const audio = p.a.pc.addTransceiver(0, 'audio', { direction: 'sendrecv', trackId: 'a-audio', streams: ['s'] });
+    const video = p.a.pc.addTransceiver(0, 'video', { direction: 'sendrecv', trackId: 'a-video', streams: ['s'] });
+    const ch = p.a.pc.createDataChannel(0, { label: 'chat' });
+    negotiateMedia(p, 'a', { b: { direction: 'sendrecv', streams: ['t'] }, editOffer: stripBundle });
+    expect(p.a.pc.transportCount).toBe(3);
+    expect(p.b.pc.transportCount).toBe(3);
+    p.run(() => connected(p) && p.a.events.some((e) => e.type === 'channel-open'));
+    // Each transport picked a pair on its own port.
+    const ports = p.a.pc.statsSnapshot().transports.map((t) => t.selectedPair?.local.port);
+    expect(new Set(ports).size).toBe(3);
+    for (let i = 0; i < 20; i++) {
+      expect(p.a.pc.sendFrame(p.now, video, vp8Frame(i, i === 0, 2500))).toBe(true);
+      expect(p.a.pc.sendFrame(p.now, audio, opusFrame(i))).toBe(true);
+      advance(p, 20);
+    }
+    for (let i = 0; i < 10; i++) p.a.pc.send(p.now, ch.key, `m${i}`);
+    p.run(() => framesOn(p.b, video).length >= 18 && framesOn(p.b, audio).length >= 17 && p.messages(p.b).length === 10);
+    expect(p.messages(p.b)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
+  });
+
+  it('transportBases own: an answer that bundles closes the transports offered apart ("transport-closed")', () => {
+    const p = new PeerPair(14, { a: { transportBases: 'own' } });
+    p.a.pc.addTransceiver(0, 'audio', 'sendrecv');
+    p.a.pc.addTransceiver(0, 'video', 'sendrecv');
+    p.a.pc.createDataChannel(0, { label: 'chat' });
+    negotiateMedia(p, 'a');
+    const asked = p.a.events.filter((e) => e.type === 'transport-bases').map((e) => (e.type === 'transport-bases' ? e.transportId : ''));
+    const closed = p.a.events.filter((e) => e.type === 'transport-closed').map((e) => (e.type === 'transport-closed' ? e.transportId : ''));
+    expect(asked).toHaveLength(2);
+    expect(closed.sort()).toEqual([...asked].sort());
+    p.run(() => connected(p) && p.a.events.some((e) => e.type === 'channel-open'));
+    expect(p.a.pc.transportCount).toBe(1);
+  });
+
   it('rollback (W3C 4.4.1.5) drops the transports an offer made and keeps the stable ones; the glare winner\'s offer then connects', () => {
     const p = new PeerPair(12);
     p.a.pc.createDataChannel(0, { label: 'chat' });

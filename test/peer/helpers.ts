@@ -47,10 +47,13 @@ export class PeerPair {
     this.b = makePeer(seed * 2 + 2, o.addresses?.[1] ?? '10.0.0.2', 10002, o.b);
   }
 
+  /** The endpoint at `addr` (by IP: a peer may bind more ports, see 'transport-bases'). */
   private endpointAt(addr: { address: string; port: number }): Endpoint | undefined {
-    for (const e of [this.a, this.b]) if (e.address.address === addr.address && e.address.port === addr.port) return e;
+    for (const e of [this.a, this.b]) if (e.address.address === addr.address) return e;
     return undefined;
   }
+  /** Next port handed out for a transport's own bases ('transport-bases' events). */
+  private nextPort = 20000;
 
   private settle(): void {
     for (let guard = 0; guard < 100_000; guard++) {
@@ -65,6 +68,8 @@ export class PeerPair {
         for (let e = me.pc.pollEvent(); e; e = me.pc.pollEvent()) {
           moved = true;
           me.events.push(e);
+          // transportBases 'own': bind the transport a port of its own on the peer's address.
+          if (e.type === 'transport-bases') me.pc.addHostBases(this.now, [{ address: me.address.address, port: this.nextPort++ }], e.transportId);
           if (this.trickle && e.type === 'icecandidate' && (other.pc.remoteDescription !== undefined)) {
             other.pc.addIceCandidate(this.now, e.candidate ?? { candidate: '' });
           }

@@ -191,4 +191,35 @@ describe('RTCPeerConnection (purertc <-> purertc over 127.0.0.1)', () => {
     expect(offer.sdp).toContain(`a=fingerprint:sha-256 ${fp}`);
     await expect(RTCPeerConnection.generateCertificate({ name: 'RSASSA-PKCS1-v1_5' })).rejects.toMatchObject({ name: 'NotSupportedError' });
   });
+
+  it('two purertc peers without BUNDLE (offer edited): each transport binds a port of its own, and the channel works', async () => {
+    const a = peer();
+    const b = peer();
+    a.addTransceiver('audio', { direction: 'recvonly' });
+    a.addTransceiver('video', { direction: 'recvonly' });
+    const ch = a.createDataChannel('unbundled');
+    a.onicecandidate = (e) => void b.addIceCandidate((e as unknown as { candidate: RTCIceCandidate | null }).candidate ?? undefined);
+    b.onicecandidate = (e) => void a.addIceCandidate((e as unknown as { candidate: RTCIceCandidate | null }).candidate ?? undefined);
+    await a.setLocalDescription(await a.createOffer());
+    const sdp = (a.localDescription as RTCSessionDescription).sdp.split('\r\n').filter((l) => !l.startsWith('a=group:BUNDLE')).join('\r\n');
+    await b.setRemoteDescription({ type: 'offer', sdp });
+    await b.setLocalDescription(await b.createAnswer());
+    await a.setRemoteDescription(b.localDescription as RTCSessionDescription);
+    let theirs: RTCDataChannel | undefined;
+    b.ondatachannel = (e) => {
+      theirs = (e as RTCDataChannelEvent).channel;
+    };
+    await until(() => ch.readyState === 'open' && theirs !== undefined && a.connectionState === 'connected' && b.connectionState === 'connected', 'open');
+    const got = collect(theirs as RTCDataChannel);
+    ch.send('own ports');
+    await until(() => got.length === 1, 'the message');
+    expect(got).toEqual(['own ports']);
+    for (const pc of [a, b]) {
+      const r = await pc.getStats();
+      const transports = [...r.values()].filter((x) => x.type === 'transport');
+      expect(transports).toHaveLength(3);
+      const ports = transports.map((t) => r.get(String(r.get(String(t['selectedCandidatePairId']))?.['localCandidateId']))?.['port']);
+      expect(new Set(ports).size).toBe(3);
+    }
+  });
 });
