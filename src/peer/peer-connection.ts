@@ -160,7 +160,9 @@ export interface PeerConnectionOptions {
    * Where transports after the first take their host candidates from: 'shared' (default)
    * the peer's bases, told apart by `pickTransport`; 'own' bases of their own, which the
    * caller binds when a 'transport-bases' event asks (addHostBases with the transport id)
-   * and releases on 'transport-closed', as browsers give each transport its own port.
+   * and releases on 'transport-closed', as browsers give each transport its own port. The
+   * extra transports of an initial offer share the bases either way (an answer usually
+   * bundles them away; if not, the remote's ports tell them apart).
    */
   readonly transportBases?: 'shared' | 'own';
 }
@@ -942,7 +944,10 @@ export class PeerConnection {
     // RFC 8829 section 5.2.1: bundle-only marks appear in initial offers only (5.2.2).
     const initial = this.currentLocal === undefined && this.currentRemote === undefined;
     const bundleOnly = initial ? bundleOnlyMids(this.sections.filter((s) => !s.rejected), this.bundlePolicy) : new Set<string>();
-    this.syncTransports(now, this.offerPlan(bundleOnly), false);
+    // An initial offer's extra transports share our sockets: the answer most likely bundles
+    // them away, and a remote that does not gives its own transports ports of their own
+    // (so their datagrams are told apart by remote address, `pickTransport`).
+    this.syncTransports(now, this.offerPlan(bundleOnly), false, initial);
     for (const s of this.sections) {
       if (s.rejected) {
         const prev = previous?.media.find((m) => sdpMid(m) === s.mid);
@@ -1437,14 +1442,14 @@ export class PeerConnection {
   }
 
   /** A transport with a new ICE agent on our host bases (its ICE role the peer's, RFC 8445 6.1.1). */
-  private newTransport(now: number, mid: string, role: IceRole): PeerTransport {
+  private newTransport(now: number, mid: string, role: IceRole, shareBases = false): PeerTransport {
     const agent = new IceAgent({
       role: this.transports[0]?.agent.role ?? role, random: this.random, includeLoopback: this.options.includeLoopback ?? false,
       ...(this.options.stunServers ? { stunServers: this.options.stunServers } : {}),
       taMs: this.options.iceTaMs ?? DEFAULT_ICE_PACING_MS,
     });
     const t = new PeerTransport(String(this.nextTransportId++).padStart(2, '0'), mid, agent);
-    if (this.options.transportBases === 'own' && !this.relayOnly && this.transports.length > 0) {
+    if (this.options.transportBases === 'own' && !shareBases && !this.relayOnly && this.transports.length > 0) {
       // A port of its own, as browsers give each transport: the caller binds it.
       t.ownBases = [];
       this.pushEvent({ type: 'transport-bases', transportId: t.id });
@@ -1461,7 +1466,7 @@ export class PeerConnection {
    * 8843 section 7.3.1); before that (an offer) they are set aside, for a rollback. With
    * no entry (every section rejected) nothing changes.
    */
-  private syncTransports(now: number, plan: readonly TransportPlan[], final: boolean): void {
+  private syncTransports(now: number, plan: readonly TransportPlan[], final: boolean, shareBases = false): void {
     if (plan.length === 0) return;
     const claimed = new Set<PeerTransport>();
     const byMid = new Map<string, PeerTransport>();
@@ -1475,7 +1480,7 @@ export class PeerConnection {
       if (!free(t)) t = this.transports.find((x) => free(x) && !assigned.has(x));
       if (!free(t)) {
         if (this.transports.length + next.length >= MAX_TRANSCEIVERS + 1) continue;
-        t = this.newTransport(now, a.mid, this.transports[0]?.agent.role ?? 'controlled');
+        t = this.newTransport(now, a.mid, this.transports[0]?.agent.role ?? 'controlled', shareBases);
       }
       claimed.add(t);
       t.mid = a.mid;

@@ -563,9 +563,11 @@ describe('two peers with bundle policies on a virtual clock', () => {
     expect(p.a.pc.transportCount).toBe(3);
     expect(p.b.pc.transportCount).toBe(3);
     p.run(() => connected(p) && p.a.events.some((e) => e.type === 'channel-open'));
-    // Each transport picked a pair on its own port.
-    const ports = p.a.pc.statsSnapshot().transports.map((t) => t.selectedPair?.local.port);
-    expect(new Set(ports).size).toBe(3);
+    // The answerer's transports each picked a pair on a port of their own; the offerer's
+    // (its initial offer's) share its port and are told apart by the answerer's ports.
+    const ports = (e: typeof p.a): (number | undefined)[] => e.pc.statsSnapshot().transports.map((t) => t.selectedPair?.local.port);
+    expect(new Set(ports(p.b)).size).toBe(3);
+    expect(new Set(ports(p.a)).size).toBe(1);
     for (let i = 0; i < 20; i++) {
       expect(p.a.pc.sendFrame(p.now, video, vp8Frame(i, i === 0, 2500))).toBe(true);
       expect(p.a.pc.sendFrame(p.now, audio, opusFrame(i))).toBe(true);
@@ -576,18 +578,23 @@ describe('two peers with bundle policies on a virtual clock', () => {
     expect(p.messages(p.b)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
   });
 
-  it('transportBases own: an answer that bundles closes the transports offered apart ("transport-closed")', () => {
-    const p = new PeerPair(14, { a: { transportBases: 'own' } });
+  it('transportBases own: the answerer asks ports for its extra transports ("transport-bases") and releases them when a later exchange bundles ("transport-closed")', () => {
+    const own = { transportBases: 'own' as const };
+    const p = new PeerPair(14, { a: own, b: own });
     p.a.pc.addTransceiver(0, 'audio', 'sendrecv');
     p.a.pc.addTransceiver(0, 'video', 'sendrecv');
     p.a.pc.createDataChannel(0, { label: 'chat' });
-    negotiateMedia(p, 'a');
-    const asked = p.a.events.filter((e) => e.type === 'transport-bases').map((e) => (e.type === 'transport-bases' ? e.transportId : ''));
-    const closed = p.a.events.filter((e) => e.type === 'transport-closed').map((e) => (e.type === 'transport-closed' ? e.transportId : ''));
-    expect(asked).toHaveLength(2);
-    expect(closed.sort()).toEqual([...asked].sort());
+    // The initial offer's extra transports share a's port: a asks for none.
+    negotiateMedia(p, 'a', { editOffer: stripBundle });
+    const ids = (e: typeof p.a, type: 'transport-bases' | 'transport-closed'): string[] => e.events.flatMap((x) => (x.type === type ? [x.transportId] : []));
+    expect(ids(p.a, 'transport-bases')).toEqual([]);
+    expect(ids(p.b, 'transport-bases')).toHaveLength(2);
     p.run(() => connected(p) && p.a.events.some((e) => e.type === 'channel-open'));
-    expect(p.a.pc.transportCount).toBe(1);
+    // A subsequent offer with BUNDLE: b's answer bundles, its two own-port transports go.
+    negotiateMedia(p, 'a');
+    expect(p.b.pc.transportCount).toBe(1);
+    expect(ids(p.b, 'transport-closed').sort()).toEqual(ids(p.b, 'transport-bases').sort());
+    p.run(() => connected(p));
   });
 
   it('rollback (W3C 4.4.1.5) drops the transports an offer made and keeps the stable ones; the glare winner\'s offer then connects', () => {

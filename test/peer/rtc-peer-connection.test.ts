@@ -192,7 +192,7 @@ describe('RTCPeerConnection (purertc <-> purertc over 127.0.0.1)', () => {
     await expect(RTCPeerConnection.generateCertificate({ name: 'RSASSA-PKCS1-v1_5' })).rejects.toMatchObject({ name: 'NotSupportedError' });
   });
 
-  it('two purertc peers without BUNDLE (offer edited): each transport binds a port of its own, and the channel works', async () => {
+  it('two purertc peers without BUNDLE (offer edited): the answerer binds a port per transport, the offerer\'s share its own, and the channel works', async () => {
     const a = peer();
     const b = peer();
     a.addTransceiver('audio', { direction: 'recvonly' });
@@ -214,12 +214,12 @@ describe('RTCPeerConnection (purertc <-> purertc over 127.0.0.1)', () => {
     ch.send('own ports');
     await until(() => got.length === 1, 'the message');
     expect(got).toEqual(['own ports']);
-    for (const pc of [a, b]) {
+    for (const [pc, distinct] of [[a, 1], [b, 3]] as const) {
       const r = await pc.getStats();
       const transports = [...r.values()].filter((x) => x.type === 'transport');
       expect(transports).toHaveLength(3);
       const ports = transports.map((t) => r.get(String(r.get(String(t['selectedCandidatePairId']))?.['localCandidateId']))?.['port']);
-      expect(new Set(ports).size).toBe(3);
+      expect(new Set(ports).size).toBe(distinct);
     }
   });
 });
