@@ -244,7 +244,7 @@ export interface SctpStats {
 /** A congestion-control sample, recorded when `traceCongestion` is on (RFC 9260 7.2 tests). */
 export interface CongestionSample {
   readonly atMs: number;
-  readonly event: 'ack' | 'fast-retransmit' | 't3-expired' | 'idle';
+  readonly event: 'ack' | 'fast-retransmit' | 't3-expired' | 'idle' | 'pmtu';
   readonly cwnd: number;
   readonly ssthresh: number;
   readonly flightSize: number;
@@ -935,8 +935,13 @@ export class SctpAssociation {
     const floor = 4 * this.mtuValue;
     if (this.idleAdjusts === 0 && this.cwnd > floor) this.ssthresh = this.cwnd;
     let changed = false;
-    for (let i = 0; i < periods && this.cwnd > floor; i++) {
-      this.cwnd = Math.max(Math.floor(this.cwnd / 2), floor);
+    // max(cwnd / 2, 4 * PMDCS): a cwnd below 4 * PMDCS (a packet size that probing raised
+    // after a small exchange) comes up to it, so the next burst is not a single packet
+    // left waiting on the peer's delayed SACK (RFC 9260 6.2: up to 200 ms).
+    for (let i = 0; i < periods; i++) {
+      const next = Math.max(Math.floor(this.cwnd / 2), floor);
+      if (next === this.cwnd) break;
+      this.cwnd = next;
       changed = true;
     }
     this.idleAdjusts += periods;
@@ -2177,6 +2182,14 @@ export class SctpAssociation {
     if (nonce !== this.probeNonce || size !== this.probeSize) return;
     this.timers.clear('pmtu-probe');
     this.mtuValue = size;
+    // RFC 9260 7.2.1 sizes the initial window in PMDCS: while no loss was seen, a window
+    // set for the smaller packet size grows to the initial one for the size probing found
+    // (else one large packet fills it and then waits on the peer's delayed SACK).
+    const initial = Math.min(4 * size, Math.max(2 * size, 4404));
+    if (this.stats.t3Expirations === 0 && this.stats.fastRetransmits === 0 && this.cwnd < initial) {
+      this.cwnd = initial;
+      this.trace('pmtu');
+    }
     this.probeFailures = 0;
     this.startProbe();
   }

@@ -76,6 +76,24 @@ describe('PMTU probes stay within what the peer receives', () => {
     expect(biggest).toBeGreaterThan(DTLS_MAX_PACKET_BYTES - 64);
   });
 
+  it('a small exchange, then probing raises the packet size: the first burst is not one packet waiting on a delayed SACK (RFC 9260 7.2.1, 6.2)', () => {
+    // A data channel opens (DCEP: tiny DATA) at 1200 bytes; probing then finds ~16 KB. The
+    // cwnd set for 1200-byte packets (4404) would let one 16 KB packet out and the peer
+    // would hold its SACK up to 200 ms (6.2); the initial window is sized in PMDCS, so it
+    // grows with the probed size while no loss was seen.
+    const p = new Pair({ a: { maxMtu: undefined }, b: { maxMtu: undefined }, ab: { delayMs: 1 }, ba: { delayMs: 1 } });
+    p.connect();
+    p.a.send(p.now, 0, 53, pattern(1, 20));
+    p.run(() => messagesOf(p.eventsB).length === 1 && !p.a.probing && !p.b.probing, 10_000);
+    expect(p.a.mtu).toBeGreaterThan(DTLS_MAX_PACKET_BYTES - 64);
+    expect(p.a.congestionWindow).toBeGreaterThanOrEqual(2 * p.a.mtu);
+    const start = p.now;
+    p.a.send(p.now, 0, 53, pattern(2, 65_536));
+    p.run(() => messagesOf(p.eventsB).length === 2, 10_000);
+    // A few 1 ms link delays, not the 200 ms delayed-SACK wait.
+    expect(p.now - start).toBeLessThan(50);
+  });
+
   it('never sends a packet above the announced size, probes included', () => {
     let biggest = 0;
     const p = new Pair({ a: { maxMtu: 16_384 }, b: { maxReceivePacketBytes: 3000 }, ab: { delayMs: 1, dropIf: (d) => ((biggest = Math.max(biggest, d.length)), false) }, ba: { delayMs: 1 } });

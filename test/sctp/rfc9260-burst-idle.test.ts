@@ -103,6 +103,21 @@ describe('RFC 9260 7.2.1: cwnd while idle', () => {
     p.run(() => messagesOf(p.eventsB).length === 101, 100_000);
   });
 
+  it('a cwnd below 4*PMDCS comes up to it after an idle RTO (max(cwnd / 2, 4 * PMDCS)), ssthresh kept', () => {
+    const p = new Pair({ ab: { delayMs: 10 }, ba: { delayMs: 10 } });
+    p.connect();
+    p.a.send(p.now, 0, 53, pattern(1, 100));
+    p.run(() => messagesOf(p.eventsB).length === 1 && p.a.bytesInFlight === 0, 100_000);
+    const small = p.a.congestionWindow;
+    const ssthresh = p.a.slowStartThreshold;
+    expect(small).toBeLessThan(4 * MTU);
+    p.runFor(2 * p.a.rtoMs);
+    p.a.send(p.now, 0, 53, pattern(2, 100));
+    expect(p.a.congestionWindow).toBe(4 * MTU);
+    expect(p.a.slowStartThreshold).toBe(ssthresh);
+    p.run(() => messagesOf(p.eventsB).length === 2, 100_000);
+  });
+
   it('does not decay while data keeps flowing', () => {
     const p = warmed();
     const trace: CongestionSample[] = [];
