@@ -32,6 +32,7 @@ import { NodePeer } from '../peer/node-peer.js';
 import { ffmpeg, makeOpus, mediaDir } from '../media/media-files.js';
 import type { MediaDir } from '../media/media-files.js';
 import { WERIFT_LOOPBACK_CONFIG } from '../support/werift.js';
+import { gatheredDescription, waitFor } from '../support/wait.js';
 
 /** Frames each side sends: 1 s at 30 fps, a keyframe every 10. */
 const FRAMES = 30;
@@ -41,7 +42,6 @@ const TICKS_PER_FRAME = 3000;
 /** Frames may be lost on loopback only exceptionally; NACK should recover them, so expect nearly all. */
 const MIN_FRAMES = FRAMES - 2;
 /** Real-time wait bound for a connection or for frames (this is interop on real sockets). */
-const WAIT_MS = 15_000;
 
 /** RTP clock ratio video (90 kHz) / Opus (48 kHz), to interleave the two by time. */
 const VIDEO_TICKS_PER_AUDIO_TICK = 90_000 / 48_000;
@@ -86,21 +86,7 @@ function node(): NodePeer {
   return n;
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
-/** A local description once gathering completed (vanilla ICE: candidates inside). */
-async function complete(pc: { readonly iceGatheringState: string; readonly localDescription: { type: string; sdp: string } | null }, who: string): Promise<{ type: 'offer' | 'answer'; sdp: string }> {
-  await waitFor(() => pc.iceGatheringState === 'complete', `${who} gathering`);
-  const d = pc.localDescription;
-  if (d === null) throw new Error(`${who} has no local description`);
-  return { type: d.type as 'offer' | 'answer', sdp: d.sdp };
-}
 
 interface Received {
   readonly data: Uint8Array;
@@ -254,12 +240,12 @@ describe('purertc <-> werift: VP8 and Opus both ways', () => {
     const ours = { video: new MediaStreamTrack({ kind: 'video' }), audio: new MediaStreamTrack({ kind: 'audio' }) };
 
     await w.setLocalDescription(await w.createOffer());
-    const offer = await complete(w, 'werift');
+    const offer = await gatheredDescription(w, 'werift');
     await n.pc.setRemoteDescription(offer);
     n.pc.addTrack(ours.video);
     n.pc.addTrack(ours.audio);
     await n.pc.setLocalDescription(await n.pc.createAnswer());
-    const answer = await complete(n.pc, 'purertc');
+    const answer = await gatheredDescription(n.pc, 'purertc');
     await w.setRemoteDescription(answer);
     await waitFor(() => w.connectionState === 'connected' && n.pc.connectionState === 'connected', 'both connected');
 
@@ -283,12 +269,12 @@ describe('purertc <-> werift: VP8 and Opus both ways', () => {
     const theirs = { video: new WMediaStreamTrack({ kind: 'video' }), audio: new WMediaStreamTrack({ kind: 'audio' }) };
 
     await n.pc.setLocalDescription(await n.pc.createOffer());
-    const offer = await complete(n.pc, 'purertc');
+    const offer = await gatheredDescription(n.pc, 'purertc');
     await w.setRemoteDescription(offer);
     w.addTrack(theirs.video);
     w.addTrack(theirs.audio);
     await w.setLocalDescription(await w.createAnswer());
-    const answer = await complete(w, 'werift');
+    const answer = await gatheredDescription(w, 'werift');
     await n.pc.setRemoteDescription(answer);
     await waitFor(() => w.connectionState === 'connected' && n.pc.connectionState === 'connected', 'both connected');
 

@@ -20,8 +20,8 @@ import type { SessionDescription } from '../../src/sdp/index.js';
 import { NodePeer } from '../peer/node-peer.js';
 import { WERIFT_LOOPBACK_CONFIG } from '../support/werift.js';
 import { expectConsistent } from '../peer/stats-checks.js';
+import { gatheredDescription, waitFor } from '../support/wait.js';
 
-const WAIT_MS = 15_000;
 const FRAMES = 20;
 
 const cleanups: (() => unknown)[] = [];
@@ -48,20 +48,7 @@ function node(bundlePolicy: 'max-bundle' | 'balanced' = 'max-bundle'): NodePeer 
   return n;
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
-async function complete(pc: { readonly iceGatheringState: string; readonly localDescription: { type: string; sdp: string } | null }, who: string): Promise<{ type: 'offer' | 'answer'; sdp: string }> {
-  await waitFor(() => pc.iceGatheringState === 'complete', `${who} gathering`);
-  const d = pc.localDescription;
-  if (d === null) throw new Error(`${who} has no local description`);
-  return { type: d.type as 'offer' | 'answer', sdp: d.sdp };
-}
 
 /** A VP8 keyframe payload (RFC 6386 9.1: frame tag with P=0, start code 9d 01 2a, 320x240), numbered `n`. */
 function vp8Keyframe(n: number): Uint8Array {
@@ -103,14 +90,14 @@ function purertcFrames(n: NodePeer): Uint8Array[] {
 /** werift offers (no BUNDLE group), purertc answers with a VP8 track of its own; both descriptions once gathered. */
 async function answerWeriftOffer(w: WeriftPeerConnection, n: NodePeer): Promise<{ o: SessionDescription; a: SessionDescription; answer: { type: 'offer' | 'answer'; sdp: string }; ours: MediaStreamTrack }> {
   await w.setLocalDescription(await w.createOffer());
-  const offer = await complete(w, 'werift');
+  const offer = await gatheredDescription(w, 'werift');
   const o = parseSdp(offer.sdp);
   expect(bundleGroups(o)).toEqual([]);
   await n.pc.setRemoteDescription(offer);
   const ours = new MediaStreamTrack({ kind: 'video' });
   n.pc.addTrack(ours);
   await n.pc.setLocalDescription(await n.pc.createAnswer());
-  const answer = await complete(n.pc, 'purertc');
+  const answer = await gatheredDescription(n.pc, 'purertc');
   return { o, a: parseSdp(answer.sdp), answer, ours };
 }
 
@@ -133,13 +120,13 @@ describe('bundle policies <-> werift', () => {
     const theirs = new WMediaStreamTrack({ kind: 'video' });
 
     await n.pc.setLocalDescription(await n.pc.createOffer());
-    const offer = await complete(n.pc, 'purertc');
+    const offer = await gatheredDescription(n.pc, 'purertc');
     const o = parseSdp(offer.sdp);
     expect(o.media.map((m) => [m.kind, m.port === 0, isBundleOnly(m)])).toEqual([['video', false, false], ['application', true, true]]);
     await w.setRemoteDescription(offer);
     w.addTrack(theirs);
     await w.setLocalDescription(await w.createAnswer());
-    const answer = await complete(w, 'werift');
+    const answer = await gatheredDescription(w, 'werift');
     const a = parseSdp(answer.sdp);
     expect(a.media.every((m) => m.port !== 0)).toBe(true);
     expect(bundleGroups(a)).toEqual([a.media.map((m) => mid(m))]);
@@ -243,14 +230,14 @@ describe('bundle policies <-> werift', () => {
     const atWerift = weriftVideo(w);
     const theirs = new WMediaStreamTrack({ kind: 'video' });
     await n.pc.setLocalDescription(await n.pc.createOffer());
-    const offer = await complete(n.pc, 'purertc');
+    const offer = await gatheredDescription(n.pc, 'purertc');
     await w.setRemoteDescription(offer);
     const video = w.getTransceivers().find((t) => t.kind === 'video');
     if (!video) throw new Error('werift made no video transceiver');
     video.sender.replaceTrack(theirs);
     video.setDirection('sendrecv');
     await w.setLocalDescription(await w.createAnswer());
-    const answer = await complete(w, 'werift');
+    const answer = await gatheredDescription(w, 'werift');
     const a = parseSdp(answer.sdp);
     expect(bundleGroups(a)).toEqual([]);
     expect(a.media.every((m) => m.port !== 0)).toBe(true);

@@ -22,6 +22,18 @@ export function waitFor<T>(pred: () => T | undefined, what: string, ms = WAIT_LI
   });
 }
 
+/** A local description once ICE gathering completed (vanilla ICE: the candidates are inside). */
+export async function gatheredDescription(
+  pc: { readonly iceGatheringState: string; readonly localDescription: { type: string; sdp: string } | null },
+  who: string,
+  ms = WAIT_LIMIT_MS,
+): Promise<{ type: 'offer' | 'answer'; sdp: string }> {
+  await waitFor(() => pc.iceGatheringState === 'complete', `${who} gathering`, ms);
+  const d = pc.localDescription;
+  if (d === null) throw new Error(`${who} has no local description`);
+  return { type: d.type as 'offer' | 'answer', sdp: d.sdp };
+}
+
 /** Things to close after a test; run in order by the hook (afterEach unless given). */
 export type Cleanups = (() => unknown)[];
 
