@@ -454,6 +454,17 @@ describe('bundle policy in answers (RFC 8829 section 5.3.1, RFC 8843 section 7.3
   });
 });
 
+/** a (max-compat) has set its offer of audio, video and a data channel: three transports, three ufrags. */
+function maxCompatOffer(): { p: PeerPair; offer: { type: 'offer' | 'answer' | 'pranswer' | 'rollback'; sdp: string } } {
+  const p = new PeerPair(7, { a: { bundlePolicy: 'max-compat' } });
+  p.a.pc.addTransceiver(0, 'audio', { direction: 'sendrecv', trackId: 'a-audio', streams: ['s'] });
+  p.a.pc.addTransceiver(0, 'video', { direction: 'sendrecv', trackId: 'a-video', streams: ['s'] });
+  p.a.pc.createDataChannel(0, { label: 'chat' });
+  const offer = p.a.pc.createOffer(p.now);
+  p.a.pc.setLocalDescription(p.now, offer);
+  return { p, offer };
+}
+
 describe('two peers with bundle policies on a virtual clock', () => {
   for (const [offerer, answerer] of [['max-bundle', 'balanced'], ['balanced', 'max-bundle'], ['max-compat', 'max-compat']] as const) {
     it(`${offerer} offer, ${answerer} answer: audio, video and a data channel flow over the one transport`, () => {
@@ -510,12 +521,7 @@ describe('two peers with bundle policies on a virtual clock', () => {
   });
 
   it('an answer that bundles what the offer gave separate credentials keeps one transport, the tagged section\'s (RFC 8843 7.3.1)', () => {
-    const p = new PeerPair(7, { a: { bundlePolicy: 'max-compat' } });
-    p.a.pc.addTransceiver(0, 'audio', { direction: 'sendrecv', trackId: 'a-audio', streams: ['s'] });
-    p.a.pc.addTransceiver(0, 'video', { direction: 'sendrecv', trackId: 'a-video', streams: ['s'] });
-    p.a.pc.createDataChannel(0, { label: 'chat' });
-    const offer = p.a.pc.createOffer(p.now);
-    p.a.pc.setLocalDescription(p.now, offer);
+    const { p, offer } = maxCompatOffer();
     expect(p.a.pc.transportCount).toBe(3);
     const first = p.a.pc.transportInfo('0')?.id;
     p.b.pc.setRemoteDescription(p.now, p.a.pc.localDescription ?? offer);
@@ -528,12 +534,7 @@ describe('two peers with bundle policies on a virtual clock', () => {
   });
 
   it('answers carry ICE credentials in the tagged section only (RFC 8829 5.3.1); stripped of BUNDLE in flight, such an answer is refused', () => {
-    const p = new PeerPair(7, { a: { bundlePolicy: 'max-compat' } });
-    p.a.pc.addTransceiver(0, 'audio', { direction: 'sendrecv', trackId: 'a-audio', streams: ['s'] });
-    p.a.pc.addTransceiver(0, 'video', { direction: 'sendrecv', trackId: 'a-video', streams: ['s'] });
-    p.a.pc.createDataChannel(0, { label: 'chat' });
-    const offer = p.a.pc.createOffer(p.now);
-    p.a.pc.setLocalDescription(p.now, offer);
+    const { p, offer } = maxCompatOffer();
     p.b.pc.setRemoteDescription(p.now, p.a.pc.localDescription ?? offer);
     const answer = p.b.pc.createAnswer(p.now);
     p.b.pc.setLocalDescription(p.now, answer);
