@@ -62,7 +62,7 @@ import {
 import type { Candidate as SdpCandidate, CodecCapability, Direction, MediaDescription, SessionDescription, TransportAttributes } from '../sdp/index.js';
 import { Relay } from './relay.js';
 import type { TurnServerConfig } from './relay.js';
-import { PeerTransport, pickTransport } from './peer-transport.js';
+import { PeerTransport, aggregateIceConnection, aggregateIceGathering, pickTransport } from './peer-transport.js';
 import { BUNDLE_POLICIES, DEFAULT_BUNDLE_POLICY, bundleOnlyMids, policyRejections, transportAssignments, withTaggedGroupRejections } from './transport.js';
 import type { BundlePolicy, TransportAssignment } from './transport.js';
 import type { PairCounters, TransportTotals } from './pair-stats.js';
@@ -407,23 +407,6 @@ interface TransportPlan {
   readonly mids: readonly string[];
 }
 
-/** The agent states W3C webrtc-pc 4.3.3 aggregates (RTCIceConnectionState). */
-function aggregateIceConnection(states: readonly IceConnectionState[]): IceConnectionState {
-  const all = (ok: readonly IceConnectionState[]): boolean => states.every((x) => ok.includes(x));
-  if (states.includes('failed')) return 'failed';
-  if (states.includes('disconnected')) return 'disconnected';
-  if (all(['new', 'closed'])) return 'new';
-  if (states.includes('new') || states.includes('checking')) return 'checking';
-  if (all(['completed', 'closed'])) return 'completed';
-  return 'connected';
-}
-
-/** W3C webrtc-pc 4.3.2 RTCIceGatheringState over the transports. */
-function aggregateIceGathering(states: readonly IceGatheringState[]): IceGatheringState {
-  if (states.includes('gathering')) return 'gathering';
-  if (states.length > 0 && states.every((x) => x === 'complete')) return 'complete';
-  return 'new';
-}
 
 /** A W3C RTCRtpTransceiverDirection we accept from the caller. */
 function checkDirection(d: string): asserts d is Direction {

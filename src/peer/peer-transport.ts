@@ -112,3 +112,21 @@ export function pickTransport(
   }
   return transports[0];
 }
+
+/** The agent states W3C webrtc-pc 4.3.3 aggregates (RTCIceConnectionState). */
+export function aggregateIceConnection(states: readonly IceConnectionState[]): IceConnectionState {
+  const all = (ok: readonly IceConnectionState[]): boolean => states.every((x) => ok.includes(x));
+  if (states.includes('failed')) return 'failed';
+  if (states.includes('disconnected')) return 'disconnected';
+  if (all(['new', 'closed'])) return 'new';
+  if (states.includes('new') || states.includes('checking')) return 'checking';
+  if (all(['completed', 'closed'])) return 'completed';
+  return 'connected';
+}
+
+/** W3C webrtc-pc 4.3.2 RTCIceGatheringState over the transports. */
+export function aggregateIceGathering(states: readonly IceGatheringState[]): IceGatheringState {
+  if (states.includes('gathering')) return 'gathering';
+  if (states.length > 0 && states.every((x) => x === 'complete')) return 'complete';
+  return 'new';
+}

@@ -11,7 +11,7 @@ import { seededRandom } from '../../src/common/random.js';
 import { IceAgent } from '../../src/ice/agent.js';
 import { parseCandidate } from '../../src/ice/candidate.js';
 import { encodeBinding } from '../../src/ice/stun-binding.js';
-import { PeerTransport, pickTransport } from '../../src/peer/peer-transport.js';
+import { PeerTransport, aggregateIceConnection, aggregateIceGathering, pickTransport } from '../../src/peer/peer-transport.js';
 
 const STUN_SERVER = { address: '192.0.2.10', port: 3478 };
 
@@ -63,5 +63,25 @@ describe('pickTransport', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), fc.integer({ min: 1, max: 65535 }), (data, port) => {
       expect(ts).toContain(pickTransport(ts, { address: '10.0.0.2', port }, data));
     }));
+  });
+});
+
+describe('W3C webrtc-pc 4.3.2 / 4.3.3: the peer\'s ICE states over its transports', () => {
+  it('RTCIceConnectionState follows the table, row by row', () => {
+    expect(aggregateIceConnection([])).toBe('new');
+    expect(aggregateIceConnection(['connected', 'failed', 'disconnected'])).toBe('failed');
+    expect(aggregateIceConnection(['connected', 'disconnected', 'checking'])).toBe('disconnected');
+    expect(aggregateIceConnection(['new', 'closed'])).toBe('new');
+    expect(aggregateIceConnection(['connected', 'new'])).toBe('checking');
+    expect(aggregateIceConnection(['completed', 'checking'])).toBe('checking');
+    expect(aggregateIceConnection(['completed', 'closed'])).toBe('completed');
+    expect(aggregateIceConnection(['completed', 'connected', 'closed'])).toBe('connected');
+  });
+
+  it('RTCIceGatheringState: gathering if any, complete only when all are, else new', () => {
+    expect(aggregateIceGathering([])).toBe('new');
+    expect(aggregateIceGathering(['complete', 'gathering'])).toBe('gathering');
+    expect(aggregateIceGathering(['complete', 'new'])).toBe('new');
+    expect(aggregateIceGathering(['complete', 'complete'])).toBe('complete');
   });
 });
