@@ -408,6 +408,11 @@ interface TransportPlan {
 }
 
 
+/** The earlier of two optional deadlines. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined || a <= b ? a : b;
+}
+
 /** A W3C RTCRtpTransceiverDirection we accept from the caller. */
 function checkDirection(d: string): asserts d is Direction {
   if (d !== 'sendrecv' && d !== 'sendonly' && d !== 'recvonly' && d !== 'inactive') throw new InvalidArgumentError(`unknown direction ${JSON.stringify(d)}`);
@@ -660,18 +665,10 @@ export class PeerConnection {
 
   pollTimeout(): number | undefined {
     if (this.closedFlag) return undefined;
-    let best: number | undefined;
-    const consider = (t: number | undefined): void => {
-      if (t !== undefined && (best === undefined || t < best)) best = t;
-    };
-    for (const t of this.transports) {
-      consider(t.agent.pollTimeout());
-      consider(t.dtls?.pollTimeout());
-      consider(t.twcc.pollTimeout());
-    }
-    consider(this.manager?.pollTimeout());
-    consider(this.mediaTimeout());
-    for (const r of this.relays) consider(r.client.pollTimeout());
+    // Runs after every datagram (the facade re-arms its timer): no allocation.
+    let best = earliest(this.manager?.pollTimeout(), this.mediaTimeout());
+    for (const t of this.transports) best = earliest(earliest(best, t.agent.pollTimeout()), earliest(t.dtls?.pollTimeout(), t.twcc.pollTimeout()));
+    for (const r of this.relays) best = earliest(best, r.client.pollTimeout());
     return best;
   }
 
@@ -2530,9 +2527,7 @@ export class PeerConnection {
 
   private mediaTimeout(): number | undefined {
     let best: number | undefined;
-    for (const st of this.media.values()) {
-      for (const t of [st.senderPaused ? undefined : st.sender?.pollTimeout(), st.receiver?.pollTimeout()]) if (t !== undefined && (best === undefined || t < best)) best = t;
-    }
+    for (const st of this.media.values()) best = earliest(best, earliest(st.senderPaused ? undefined : st.sender?.pollTimeout(), st.receiver?.pollTimeout()));
     return best;
   }
 
