@@ -16,6 +16,8 @@ import { waitFor } from './wait.js';
 export const TURNSERVER = '/usr/bin/turnserver';
 /** How long coturn may take to answer its first Binding request. */
 export const COTURN_START_LIMIT_MS = 10_000;
+/** Starts tried before giving up: a port found free may be taken again before coturn binds it. */
+export const COTURN_START_ATTEMPTS = 3;
 /** Interval between readiness probes. */
 const PROBE_INTERVAL_MS = 50;
 
@@ -72,9 +74,21 @@ export interface Coturn {
 
 /**
  * Starts `turnserver -n` (no config file) on 127.0.0.1 without TLS, DTLS or its CLI, with
- * `flags` added (e.g. `-S` for STUN only, or `--lt-cred-mech --user=u:p --realm=r`).
+ * `flags` added (e.g. `-S` for STUN only, or `--lt-cred-mech --user=u:p --realm=r`). A start
+ * that exits or does not answer (its port was taken between our check and its bind, seen
+ * once on a loaded CI machine) is retried on fresh ports.
  */
 export async function startCoturn(flags: readonly string[], options: CoturnOptions = {}): Promise<Coturn> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCoturnOnce(flags, options);
+    } catch (err) {
+      if (attempt >= COTURN_START_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function startCoturnOnce(flags: readonly string[], options: CoturnOptions): Promise<Coturn> {
   const port = await freeUdpPort();
   const dir = mkdtempSync(join(tmpdir(), 'purertc-coturn-'));
   let tlsFlags = ['--no-tls'];
@@ -119,15 +133,17 @@ export async function startCoturn(flags: readonly string[], options: CoturnOptio
   });
   const request = encodeStunMessage({ class: 'request', method: StunMethod.Binding, transactionId: new Uint8Array(12).fill(1), attributes: [] });
   try {
-    await waitFor(
+    const outcome = await waitFor(
       () => {
+        if (child.exitCode !== null || child.signalCode !== null) return 'exited';
         if (!up) probe.send(request, port, '127.0.0.1');
-        return up ? true : undefined;
+        return up ? 'up' : undefined;
       },
       'coturn to answer a Binding request',
       COTURN_START_LIMIT_MS,
       PROBE_INTERVAL_MS,
     );
+    if (outcome === 'exited') throw new Error(`coturn exited before answering (exit code ${String(child.exitCode)})`);
   } catch (err) {
     await stop();
     throw err;
